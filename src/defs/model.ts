@@ -1,0 +1,110 @@
+/**
+ * The validated definition model: what the engine runs. The on-disk YAML shape lives in `defs/spec.ts` and
+ * is turned into this model by `defs/compile.ts`; nothing outside `defs/` sees raw YAML.
+ *
+ * Glossary (see ../../docs/architecture.md):
+ * - job: one unit of work (a command, a shell script, a no-op) with its attributes.
+ * - template: a named set of job attributes that a job (or another template) `extends`.
+ * - flow: a graph of jobs; a dependency names a job and the end states that satisfy it.
+ */
+
+/** Where something was written: 1-based line and column. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** States a task can end in. */
+export const END_STATES = ['succeeded', 'failed', 'skipped', 'aborted', 'expired'] as const;
+export type EndState = (typeof END_STATES)[number];
+
+/** What a dependency may wait for: an end state, or `done` (any end). */
+export const DEP_STATES = [...END_STATES, 'done'] as const;
+export type DepState = (typeof DEP_STATES)[number];
+
+/** One job + the end states of it that satisfy the dependency. */
+export interface DependencyRef {
+  job: string;
+  states: DepState[];
+  at?: SourceLocation;
+}
+
+/** All `all` dependencies of a job are required; an `any` group needs one of its members. */
+export type Dependency =
+  | { kind: 'job'; ref: DependencyRef }
+  | { kind: 'any'; members: DependencyRef[]; at?: SourceLocation };
+
+export interface RetryPolicy {
+  /** Further attempts after the first one fails. */
+  retries: number;
+  /** Delay before the first retry. */
+  delayMs: number;
+  /** Multiplier applied to the delay for every further retry (1 = constant). */
+  backoff: number;
+  /** Upper bound of one delay. */
+  maxDelayMs: number;
+}
+
+/** How a command job runs: an argv without a shell, or a script given to a shell. */
+export type CommandLine = { kind: 'argv'; argv: string[] } | { kind: 'shell'; script: string; shell: string[] };
+
+export type JobKind = 'command' | 'noop';
+
+export interface JobDef {
+  name: string;
+  kind: JobKind;
+  /** Present when kind is `command`. Strings may hold `${{ ... }}` expressions. */
+  command?: CommandLine;
+  cwd?: string;
+  env: Record<string, string>;
+  timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL when a timeout or an abort stops the process group. */
+  killGraceMs: number;
+  retry: RetryPolicy;
+  successCodes: number[];
+  after: Dependency[];
+  enabled: boolean;
+  description?: string;
+  /** The template chain this job was built from, nearest first. */
+  extends: string[];
+  at?: SourceLocation;
+}
+
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean';
+
+export interface ParamDef {
+  name: string;
+  type: ParamType;
+  default?: string | number | boolean;
+  required: boolean;
+  description?: string;
+}
+
+export interface FlowDef {
+  name: string;
+  description?: string;
+  /** Project-relative path of the file that declared it. */
+  file: string;
+  params: ParamDef[];
+  /** In declaration order. */
+  jobs: JobDef[];
+  /** Maximum tasks of one run of this flow running at once (undefined = only the global limit). */
+  maxParallel?: number;
+}
+
+export interface ProjectSettings {
+  /** Global maximum of tasks running at once in one engine. */
+  maxParallel: number;
+  /** Cap of one attempt's stdout and of its stderr log file, in bytes. */
+  logMaxBytes: number;
+}
+
+export interface Project {
+  /** Absolute path of the project directory. */
+  dir: string;
+  settings: ProjectSettings;
+  flows: Map<string, FlowDef>;
+}
+
+export const DEFAULT_SETTINGS: ProjectSettings = { maxParallel: 16, logMaxBytes: 10 * 1024 * 1024 };

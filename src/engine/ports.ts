@@ -1,0 +1,63 @@
+/**
+ * The interfaces the engine needs from the outside world. The engine imports no adapter, no process API
+ * and no HTTP: executors, the clock and the store are handed to it.
+ */
+import type { JobDef } from '../defs/model.js';
+
+/** Injected time, so that retries, timeouts and calendars are tested without sleeping. */
+export interface Clock {
+  now(): number;
+  setTimer(ms: number, fn: () => void): TimerHandle;
+  clearTimer(handle: TimerHandle): void;
+}
+export interface TimerHandle {
+  readonly id: number;
+}
+
+/** What the engine hands an executor for one attempt of one task. Everything is already expanded. */
+export interface AttemptRequest {
+  runId: string;
+  taskId: number;
+  flow: string;
+  /** The job with its `${{ }}` expressions already expanded (argv, shell script, env values, cwd). */
+  job: JobDef;
+  /** 1-based. */
+  attempt: number;
+  /** Fencing token of the claim; a result reported with a stale token is refused by the store. */
+  token: number;
+  /** The input the job may read (its flow's parameters, resolved). Written to the file named by ORDO_INPUT. */
+  input: Record<string, unknown>;
+  /** Environment the engine adds: ORDO_RUN_ID, ORDO_JOB, ORDO_ATTEMPT and where the store is. */
+  env: Record<string, string>;
+  /** Cap of each captured stream, in bytes. */
+  logMaxBytes: number;
+}
+
+export type AttemptStatus = 'succeeded' | 'failed' | 'timeout' | 'aborted';
+
+export interface AttemptOutcome {
+  status: AttemptStatus;
+  exitCode: number | null;
+  signal: string | null;
+  /** The JSON object the job wrote to ORDO_RESULT, if any. */
+  result?: Record<string, unknown>;
+  /** A one-line reason for failures the process itself did not report (spawn error, bad result file). */
+  error?: string;
+  startedAt: number;
+  endedAt: number;
+  /** Process id, for the operator and for recovery. */
+  pid?: number;
+}
+
+export interface AttemptHandle {
+  /** Settles once; never rejects (failures are outcomes). */
+  readonly done: Promise<AttemptOutcome>;
+  /** Stop the attempt (SIGTERM to its process group, SIGKILL after the grace period). */
+  abort(reason: string): void;
+}
+
+export interface Executor {
+  /** The job kinds this executor runs. */
+  readonly kinds: readonly string[];
+  start(req: AttemptRequest): AttemptHandle;
+}
