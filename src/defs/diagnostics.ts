@@ -20,6 +20,8 @@ export const DIAGNOSTIC_CODES = {
   ORDO_BAD_EXPRESSION: 'a ${{ ... }} expression that cannot be parsed',
   ORDO_SELF_DEPENDENCY: 'a job depends on itself',
   ORDO_NO_COMMAND: 'a job has neither command nor shell',
+  ORDO_NOT_UPSTREAM: 'a job reads the result of a job that is not upstream of it (a warning)',
+  ORDO_NO_PROJECT: 'the project directory does not exist or cannot be read',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

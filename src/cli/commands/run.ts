@@ -1,0 +1,123 @@
+/** `ordo run`, `ordo start`, `ordo resume`: create runs and drive them to their end. */
+import type { Command } from 'commander';
+import type { RunSummary } from '../../engine/active-run.js';
+import { abort } from '../../engine/operator.js';
+import { resolveParams } from '../../defs/params.js';
+import { flowFingerprint } from '../../defs/version.js';
+import { OrdoError } from '../../errors.js';
+import { ownerAlive } from '../../server/owner.js';
+import { DEFAULT_LEASE_MS, openRuntime, type Runtime } from '../../server/runtime.js';
+import { action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, storeFor } from '../context.js';
+import { Progress } from '../progress.js';
+import { printRun } from './show.js';
+
+interface RunOptions {
+  dir?: string;
+  param?: Record<string, string>;
+  json?: boolean;
+  maxParallel?: string;
+}
+
+async function prepare(flowName: string, opts: RunOptions) {
+  const dir = projectDir(opts);
+  const project = await loadValidProject(dir);
+  const flow = flowOf(project, flowName);
+  const { values, errors } = resolveParams(flow, opts.param ?? {});
+  if (errors.length > 0) throw new OrdoError('ORDO_BAD_PARAM', errors.join('; '));
+  const maxParallel = opts.maxParallel ? parsePositiveInt(opts.maxParallel, '--max-parallel') : project.settings.maxParallel;
+  return { dir, project, flow, params: values, maxParallel };
+}
+
+/** Drives a run in this process with live progress; Ctrl-C aborts the run (twice: leave at once). */
+export async function driveWithProgress(rt: Runtime, runId: number, json: boolean): Promise<RunSummary> {
+  const progress = new Progress(process.stderr, !json);
+  const unsubscribe = rt.engine.onProgressChange((run, tasks) => progress.update(run, tasks));
+  let interrupted = 0;
+  const onSigint = () => {
+    interrupted++;
+    if (interrupted > 1) process.exit(130);
+    process.stderr.write(`\nordo: aborting run ${runId} (Ctrl-C again to leave at once)\n`);
+    void abort({ store: rt.store, now: Date.now(), actor: 'cli', ownerAlive: () => true }, runId).catch(() => {});
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const summary = await rt.engine.drive(runId);
+    if (rt.engine.error) throw new OrdoError('ORDO_STORE', `the store failed while running: ${rt.engine.error.message}`);
+    return summary;
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+    progress.done();
+  }
+}
+
+export function report(summary: RunSummary, json: boolean): number {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({
+      run: summary.run.id,
+      state: summary.run.state,
+      tasks: summary.tasks.map((t) => ({ job: t.job, state: t.state, attempts: t.attempts, exitCode: t.exitCode })),
+    })}\n`);
+  } else {
+    printRun(summary.run, summary.tasks);
+  }
+  return summary.run.state === 'succeeded' ? 0 : 1;
+}
+
+export function registerRunCommands(program: Command): void {
+  program.command('run <flow>')
+    .description('run a flow to its end in this process; exit 0 iff the run succeeded')
+    .option('-d, --dir <dir>', 'project directory (default: current directory)')
+    .option('-p, --param <key=value>', 'flow parameter (repeatable)', collectParam)
+    .option('--max-parallel <n>', 'maximum tasks running at once (default: ordo.yaml maxParallel)')
+    .option('--json', 'print the result as one JSON object')
+    .action(action(async (flowName: string, opts: RunOptions) => {
+      const { dir, flow, params, maxParallel, project } = await prepare(flowName, opts);
+      const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes });
+      try {
+        const run = await rt.engine.createRun(flow, flowFingerprint(flow), params);
+        return report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json);
+      } finally {
+        await rt.close();
+      }
+    }));
+
+  program.command('start <flow>')
+    .description('create a run for a server (`ordo server`) to drive; prints its id')
+    .option('-d, --dir <dir>', 'project directory')
+    .option('-p, --param <key=value>', 'flow parameter (repeatable)', collectParam)
+    .option('--json', 'print {"run": ID}')
+    .action(action(async (flowName: string, opts: RunOptions) => {
+      const { flow, params } = await prepare(flowName, opts);
+      const store = await storeFor(opts);
+      try {
+        const version = await store.saveFlowVersion(flow, flowFingerprint(flow), Date.now());
+        const run = await store.createRun({ flowVersionId: version.id, flow: flow.name, params, jobs: flow.jobs.map((j) => j.name), at: Date.now() });
+        process.stdout.write(opts.json ? `${JSON.stringify({ run: run.id })}\n` : `${run.id}\n`);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  program.command('resume <run>')
+    .description('drive an unfinished run (e.g. after a crash) to its end in this process')
+    .option('-d, --dir <dir>', 'project directory')
+    .option('--max-parallel <n>', 'maximum tasks running at once', '16')
+    .option('--json', 'print the result as one JSON object')
+    .action(action(async (runText: string, opts: RunOptions) => {
+      const runId = parseRunId(runText);
+      const rt = await openRuntime({
+        projectDir: projectDir(opts), maxParallel: parsePositiveInt(opts.maxParallel ?? '16', '--max-parallel'),
+        logMaxBytes: 10 * 1024 * 1024,
+      });
+      try {
+        const run = await rt.store.getRun(runId);
+        if (run?.owner && ownerAlive(run, Date.now(), DEFAULT_LEASE_MS) && run.owner !== rt.engine.owner) {
+          throw new OrdoError('ORDO_CONFLICT', `run ${runId} is being driven by ${run.owner}`);
+        }
+        return report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json);
+      } finally {
+        await rt.close();
+      }
+    }));
+}

@@ -1,0 +1,89 @@
+/** `ordo runs`, `ordo show RUN`, `ordo events RUN`: what happened, from the store. */
+import type { Command } from 'commander';
+import type { RunRow, RunState, TaskRow } from '../../engine/store.js';
+import { OrdoError } from '../../errors.js';
+import { action, parsePositiveInt, parseRunId, storeFor } from '../context.js';
+import { duration, table, time } from '../format.js';
+
+const RUN_STATES: RunState[] = ['pending', 'running', 'succeeded', 'failed', 'aborted'];
+
+export function printRun(run: RunRow, tasks: TaskRow[]): void {
+  const took = run.startedAt && run.endedAt ? ` in ${duration(run.endedAt - run.startedAt)}` : '';
+  process.stdout.write(`run ${run.id}  flow ${run.flow}  ${run.state}${took}\n`);
+  const rows = tasks.map((t) => [
+    t.job, t.state + (t.reason ? ` (${t.reason})` : ''), String(t.attempts), time(t.startedAt),
+    t.startedAt && t.endedAt ? duration(t.endedAt - t.startedAt) : t.state === 'running' && t.startedAt ? `${duration(Date.now() - t.startedAt)}+` : '-',
+    t.exitCode === null ? '-' : String(t.exitCode),
+  ]);
+  process.stdout.write(table(['JOB', 'STATE', 'ATTEMPTS', 'START', 'DURATION', 'EXIT'], rows));
+}
+
+export function registerShowCommands(program: Command): void {
+  program.command('runs')
+    .description('list runs, newest first')
+    .option('-d, --dir <dir>', 'project directory')
+    .option('--flow <flow>', 'only runs of this flow')
+    .option('--state <state>', `only runs in this state (${RUN_STATES.join('|')})`)
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(action(async (opts: { dir?: string; flow?: string; state?: string; limit: string; json?: boolean }) => {
+      if (opts.state && !RUN_STATES.includes(opts.state as RunState)) {
+        throw new OrdoError('ORDO_BAD_ARGUMENT', `--state must be one of ${RUN_STATES.join(', ')}, got "${opts.state}"`);
+      }
+      const store = await storeFor(opts);
+      try {
+        const runs = await store.listRuns({
+          flow: opts.flow, states: opts.state ? [opts.state as RunState] : undefined, limit: parsePositiveInt(opts.limit, '--limit'),
+        });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(runs)}\n`);
+          return;
+        }
+        process.stdout.write(table(['RUN', 'FLOW', 'STATE', 'CREATED', 'DURATION'], runs.map((r) => [
+          String(r.id), r.flow, r.state, time(r.createdAt), r.startedAt && r.endedAt ? duration(r.endedAt - r.startedAt) : '-',
+        ])));
+      } finally {
+        await store.close();
+      }
+    }));
+
+  program.command('show <run>')
+    .description('a run and its tasks: job, state, attempts, start, duration, exit')
+    .option('-d, --dir <dir>', 'project directory')
+    .option('--json', 'print JSON (the run, its tasks and their attempts)')
+    .action(action(async (runText: string, opts: { dir?: string; json?: boolean }) => {
+      const runId = parseRunId(runText);
+      const store = await storeFor(opts);
+      try {
+        const run = await store.getRun(runId);
+        if (!run) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
+        const tasks = await store.getTasks(runId);
+        if (opts.json) {
+          const withAttempts = await Promise.all(tasks.map(async (t) => ({ ...t, attemptsList: await store.getAttempts(t.id) })));
+          process.stdout.write(`${JSON.stringify({ run, tasks: withAttempts, kv: await store.kvList(runId) })}\n`);
+          return;
+        }
+        printRun(run, tasks);
+      } finally {
+        await store.close();
+      }
+    }));
+
+  program.command('events <run>')
+    .description("a run's audit trail: every state change, in order")
+    .option('-d, --dir <dir>', 'project directory')
+    .option('--json', 'print JSON lines')
+    .action(action(async (runText: string, opts: { dir?: string; json?: boolean }) => {
+      const runId = parseRunId(runText);
+      const store = await storeFor(opts);
+      try {
+        if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
+        for (const e of await store.events(runId)) {
+          process.stdout.write(opts.json ? `${JSON.stringify(e)}\n`
+            : `${time(e.at)}  ${e.kind.padEnd(20)} ${e.job ?? ''}${e.data ? `  ${JSON.stringify(e.data)}` : ''}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    }));
+}

@@ -1,0 +1,27 @@
+/** `ordo validate DIR`: every problem of every definition file at once, `file:line:column: CODE message`. */
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { formatDiagnostic } from '../../defs/diagnostics.js';
+import { loadProject } from '../../defs/load.js';
+import { action } from '../context.js';
+
+export function registerValidateCommand(program: Command): void {
+  program.command('validate [dir]')
+    .description('check the definitions of a project; exit 2 when any has an error')
+    .option('--json', 'print the diagnostics as JSON')
+    .action(action(async (dirArg: string | undefined, opts: { json?: boolean }) => {
+      const dir = resolve(dirArg ?? process.cwd());
+      const { project, diagnostics } = await loadProject(dir);
+      if (opts.json) process.stdout.write(`${JSON.stringify(diagnostics)}\n`);
+      else for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+      if (!project) {
+        if (!opts.json) process.stderr.write(`${diagnostics.filter((d) => d.severity === 'error').length} error(s)\n`);
+        return 2;
+      }
+      if (!opts.json) {
+        const jobs = [...project.flows.values()].reduce((n, f) => n + f.jobs.length, 0);
+        process.stdout.write(`ok: ${project.flows.size} flow(s), ${jobs} job(s)\n`);
+      }
+      return 0;
+    }));
+}

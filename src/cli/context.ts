@@ -1,0 +1,85 @@
+/**
+ * What every command needs: the project (loaded and validated), the store the environment selects,
+ * and one way to fail: `ordo: CODE message` on stderr and the code's exit status.
+ */
+import { resolve } from 'node:path';
+import { formatDiagnostic } from '../defs/diagnostics.js';
+import { loadProject } from '../defs/load.js';
+import type { FlowDef, Project } from '../defs/model.js';
+import { ERROR_CODES, OrdoError } from '../errors.js';
+import { openStore, stateDirFor } from '../store/open.js';
+import type { OrdoStore } from '../store/ordo-store.js';
+
+export interface DirOption {
+  dir?: string;
+}
+
+export function projectDir(opts: DirOption): string {
+  return resolve(opts.dir ?? process.env.ORDO_PROJECT ?? process.cwd());
+}
+
+export async function loadValidProject(dir: string): Promise<Project> {
+  const { project, diagnostics } = await loadProject(dir);
+  for (const d of diagnostics) if (d.severity === 'warning') process.stderr.write(`${formatDiagnostic(d)}\n`);
+  if (!project) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    process.stderr.write(`${errors.map(formatDiagnostic).join('\n')}\n`);
+    throw new OrdoError('ORDO_INVALID_PROJECT', `${errors.length} problem(s) in the definitions under ${dir}`);
+  }
+  return project;
+}
+
+export function flowOf(project: Project, name: string): FlowDef {
+  const flow = project.flows.get(name);
+  if (!flow) {
+    const known = [...project.flows.keys()].sort().join(', ') || 'none';
+    throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" is not defined in ${project.dir} (flows: ${known})`);
+  }
+  return flow;
+}
+
+export async function storeFor(opts: DirOption): Promise<OrdoStore> {
+  const dir = projectDir(opts);
+  return openStore({ stateDir: resolve(stateDirFor(dir)), databaseUrl: process.env.DATABASE_URL || undefined });
+}
+
+export function stateDir(opts: DirOption): string {
+  return resolve(stateDirFor(projectDir(opts)));
+}
+
+export function parseRunId(text: string): number {
+  const id = Number(text);
+  if (!Number.isInteger(id) || id <= 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `"${text}" is not a run id (a positive integer)`);
+  return id;
+}
+
+export function parsePositiveInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `${what} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+/** Runs a command body; turns errors into one line on stderr and an exit status. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? 0;
+    } catch (err) {
+      if (err instanceof OrdoError) {
+        process.stderr.write(`ordo: ${err.code} ${err.message}\n`);
+        process.exitCode = ERROR_CODES[err.code].exit;
+      } else {
+        process.stderr.write(`ordo: internal error: ${(err as Error).stack ?? String(err)}\n`);
+        process.exitCode = 1;
+      }
+    }
+  };
+}
+
+/** `--param k=v` collector. */
+export function collectParam(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `--param expects KEY=VALUE, got "${value}"`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}

@@ -1,0 +1,122 @@
+/**
+ * Compiles one flow file: its header, parameters and jobs, then the checks that need the whole flow
+ * (dependencies name existing jobs, no cycles, expressions name declared parameters and existing jobs).
+ */
+import type { YAMLMap } from 'yaml';
+import { findCycles } from './cycles.js';
+import { dependencyRefs, readAfter } from './deps.js';
+import { describeRef } from './expr.js';
+import { compileJob, type LocatedRef } from './job.js';
+import type { Dependency, FlowDef, JobDef, ParamDef } from './model.js';
+import { readParams } from './params.js';
+import { FLOW_KEYS, NAME_PATTERN } from './spec.js';
+import { readLayer, type TemplateRegistry } from './templates.js';
+import { entries, type Reader } from './yaml.js';
+
+/** The flow, or undefined when any part of it has an error (the diagnostics say which). */
+export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRegistry): FlowDef | undefined {
+  const diags = reader.diags;
+  const before = diags.list.length;
+  const fields = new Map(reader.strictEntries(root, FLOW_KEYS, 'a flow file').map((e) => [e.key, e]));
+  const nameEntry = fields.get('flow')!;
+  const name = reader.string(nameEntry.value, '"flow"');
+  if (name === undefined) return undefined;
+  if (!NAME_PATTERN.test(name)) {
+    diags.error('ORDO_BAD_VALUE', `flow name "${name}" must start with a letter and hold only letters, digits, "_" or "-"`, reader.at(nameEntry.value));
+  }
+  const descEntry = fields.get('description');
+  const description = descEntry ? reader.string(descEntry.value, `"description" of flow "${name}"`) : undefined;
+  const mpEntry = fields.get('maxParallel');
+  const maxParallel = mpEntry ? reader.integer(mpEntry.value, `"maxParallel" of flow "${name}"`, 1) : undefined;
+  const paramsEntry = fields.get('params');
+  const paramsMap = paramsEntry ? reader.map(paramsEntry.value, `"params" of flow "${name}"`) : undefined;
+  const params: ParamDef[] = paramsMap ? readParams(reader, paramsMap, name) : [];
+
+  const jobsEntry = fields.get('jobs');
+  if (!jobsEntry) {
+    diags.error('ORDO_MISSING_KEY', `flow "${name}" has no "jobs"`, reader.at(nameEntry.keyNode));
+    return undefined;
+  }
+  const jobsMap = reader.map(jobsEntry.value, `"jobs" of flow "${name}"`);
+  if (!jobsMap) return undefined;
+
+  const jobs: JobDef[] = [];
+  const refs: { job: string; ref: LocatedRef }[] = [];
+  for (const e of entries(jobsMap)) {
+    if (!NAME_PATTERN.test(e.key)) {
+      diags.error('ORDO_BAD_VALUE', `job name "${e.key}" must start with a letter and hold only letters, digits, "_" or "-"`, reader.at(e.keyNode));
+      continue;
+    }
+    const body = reader.map(e.value, `job "${e.key}"`);
+    if (!body) continue;
+    const layer = readLayer(reader, e.key, body, e.keyNode, false);
+    const afterEntry = layer.attrs.get('after');
+    const after: Dependency[] = afterEntry ? readAfter(reader, afterEntry.value, e.key) : [];
+    const { layers, chain, broken } = templates.layersOf(layer);
+    const compiled = compileJob(e.key, layers, chain, broken);
+    jobs.push({ ...compiled.job, after });
+    for (const ref of compiled.refs) refs.push({ job: e.key, ref });
+  }
+  if (jobs.length === 0 && diags.list.length === before) {
+    diags.error('ORDO_MISSING_KEY', `flow "${name}" has no jobs`, reader.at(jobsEntry.value));
+  }
+  checkGraph(reader, name, jobs);
+  checkRefs(name, jobs, params, refs);
+  if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
+  return { name, description, file: reader.src.file, params, jobs, maxParallel };
+}
+
+function checkGraph(reader: Reader, flow: string, jobs: JobDef[]): void {
+  const byName = new Map(jobs.map((j) => [j.name, j]));
+  for (const job of jobs) {
+    for (const ref of dependencyRefs(job)) {
+      const where = ref.at ?? job.at ?? reader.at(null);
+      if (ref.job === job.name) {
+        reader.diags.error('ORDO_SELF_DEPENDENCY', `job "${job.name}" cannot wait on itself`, where);
+      } else if (!byName.has(ref.job)) {
+        reader.diags.error('ORDO_UNKNOWN_JOB', `job "${job.name}" waits on "${ref.job}", which flow "${flow}" does not have`, where);
+      }
+    }
+  }
+  const cycles = findCycles(
+    jobs.map((j) => j.name),
+    (name) => dependencyRefs(byName.get(name)!).filter((r) => r.job !== name),
+  );
+  for (const c of cycles) {
+    reader.diags.error('ORDO_CYCLE', `jobs wait on each other in a cycle: ${c.path.join(' -> ')} (each waits on the next)`, c.at ?? reader.at(null));
+  }
+}
+
+/** Expressions must name declared parameters and jobs of the flow; a result should come from upstream. */
+function checkRefs(flow: string, jobs: JobDef[], params: ParamDef[], refs: { job: string; ref: LocatedRef }[]): void {
+  const paramNames = new Set(params.map((p) => p.name));
+  const byName = new Map(jobs.map((j) => [j.name, j]));
+  for (const { job, ref: { ref, node, reader } } of refs) {
+    if (ref.kind === 'params' && !paramNames.has(ref.name)) {
+      const known = [...paramNames].join(', ') || 'none';
+      reader.diags.error('ORDO_UNKNOWN_PARAM', `\${{ ${describeRef(ref)} }} in job "${job}": flow "${flow}" has no parameter "${ref.name}" (parameters: ${known})`, reader.at(node));
+    } else if (ref.kind === 'result') {
+      if (!byName.has(ref.job)) {
+        reader.diags.error('ORDO_UNKNOWN_JOB', `\${{ ${describeRef(ref)} }} in job "${job}": flow "${flow}" has no job "${ref.job}"`, reader.at(node));
+      } else if (!upstreamOf(job, byName).has(ref.job)) {
+        reader.diags.warn('ORDO_NOT_UPSTREAM', `\${{ ${describeRef(ref)} }} in job "${job}": "${ref.job}" is not upstream of "${job}", so its result may not exist yet`, reader.at(node));
+      }
+    }
+  }
+}
+
+function upstreamOf(job: string, byName: Map<string, JobDef>): Set<string> {
+  const seen = new Set<string>();
+  const todo = [job];
+  while (todo.length > 0) {
+    const j = byName.get(todo.pop()!);
+    if (!j) continue;
+    for (const r of dependencyRefs(j)) {
+      if (!seen.has(r.job)) {
+        seen.add(r.job);
+        todo.push(r.job);
+      }
+    }
+  }
+  return seen;
+}

@@ -1,0 +1,107 @@
+/**
+ * Loads a project directory: `ordo.yaml` (settings and templates) at its root, any other `.yaml`/`.yml`
+ * file holding `flow:` (a flow) or `templates:` (a template library). Every problem of every file is
+ * collected; the project is returned only when there is no error.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { isMap, type YAMLMap } from 'yaml';
+import type { Diagnostic } from './diagnostics.js';
+import { compileFlow } from './flow.js';
+import { DEFAULT_SETTINGS, type FlowDef, type Project, type ProjectSettings } from './model.js';
+import { SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
+import { TemplateRegistry } from './templates.js';
+import { Diagnostics, entries, parseYaml, Reader } from './yaml.js';
+
+export interface LoadResult {
+  project?: Project;
+  diagnostics: Diagnostic[];
+}
+
+const SETTINGS_FILE = 'ordo.yaml';
+const SKIPPED_DIRS = new Set(['node_modules', 'dist']);
+
+export async function loadProject(dirPath: string): Promise<LoadResult> {
+  const dir = resolve(dirPath);
+  const diags = new Diagnostics();
+  let files: string[];
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    files = await yamlFiles(dir);
+  } catch (err) {
+    diags.error('ORDO_NO_PROJECT', `cannot read project directory ${dir}: ${(err as Error).message}`, { file: dirPath, line: 1, column: 1 });
+    return { diagnostics: diags.list };
+  }
+
+  const templates = new TemplateRegistry(diags);
+  const settings: ProjectSettings = { ...DEFAULT_SETTINGS };
+  const flowFiles: { reader: Reader; root: YAMLMap }[] = [];
+  for (const path of files) {
+    const rel = relative(dir, path).split(sep).join('/');
+    const src = parseYaml(rel, await readFile(path, 'utf8'), diags);
+    const reader = new Reader(src, diags);
+    if (src.root === null) continue;
+    const root = src.root;
+    if (rel === SETTINGS_FILE) {
+      const map = reader.map(root, SETTINGS_FILE);
+      if (map) readSettings(reader, map, settings, templates);
+      continue;
+    }
+    if (!isMap(root)) continue; // not an Ordo file (other tools' YAML may live in the project)
+    const keys = entries(root).map((e) => e.key);
+    if (keys.includes('flow')) flowFiles.push({ reader, root });
+    else if (keys.includes('templates')) {
+      for (const e of reader.strictEntries(root, TEMPLATE_FILE_KEYS, 'a template file')) {
+        const map = reader.map(e.value, '"templates"');
+        if (map) templates.add(reader, map);
+      }
+    }
+  }
+  templates.checkAll();
+
+  const flows = new Map<string, FlowDef>();
+  for (const { reader, root } of flowFiles) {
+    const flow = compileFlow(reader, root, templates);
+    if (!flow) continue;
+    const previous = flows.get(flow.name);
+    if (previous) {
+      const nameNode = root.get('flow', true) as Parameters<Reader['at']>[0];
+      diags.error('ORDO_DUPLICATE_FLOW', `flow "${flow.name}" is already declared in ${previous.file}`, reader.at(nameNode));
+      continue;
+    }
+    flows.set(flow.name, flow);
+  }
+  const diagnostics = [...diags.list].sort(byPlace);
+  return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows }, diagnostics };
+}
+
+function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, templates: TemplateRegistry): void {
+  for (const e of reader.strictEntries(map, SETTINGS_KEYS, SETTINGS_FILE)) {
+    if (e.key === 'maxParallel') settings.maxParallel = reader.integer(e.value, '"maxParallel"', 1) ?? settings.maxParallel;
+    else if (e.key === 'logMaxBytes') settings.logMaxBytes = reader.integer(e.value, '"logMaxBytes"', 1024) ?? settings.logMaxBytes;
+    else {
+      const t = reader.map(e.value, '"templates"');
+      if (t) templates.add(reader, t);
+    }
+  }
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const list = await readdir(d, { withFileTypes: true });
+    for (const ent of list) {
+      if (ent.name.startsWith('.')) continue; // .ordo (state), .git, editors' folders
+      const path = join(d, ent.name);
+      if (ent.isDirectory()) {
+        if (!SKIPPED_DIRS.has(ent.name)) await walk(path);
+      } else if (ent.isFile() && /\.ya?ml$/.test(ent.name)) out.push(path);
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+function byPlace(a: Diagnostic, b: Diagnostic): number {
+  return a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || a.at.column - b.at.column;
+}

@@ -1,0 +1,154 @@
+/**
+ * Reading YAML with positions. Every value the loader looks at keeps its node, so any problem found later
+ * (a bad type, an unknown job, a cycle) can be reported at the file:line:column where it was written.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+import type { SourceLocation } from './model.js';
+
+/** Collects diagnostics of every file of a project; nothing in defs/ throws for bad input. */
+export class Diagnostics {
+  readonly list: Diagnostic[] = [];
+
+  error(code: DiagnosticCode, message: string, at: SourceLocation): void {
+    this.list.push({ code, message, at, severity: 'error' });
+  }
+
+  warn(code: DiagnosticCode, message: string, at: SourceLocation): void {
+    this.list.push({ code, message, at, severity: 'warning' });
+  }
+
+  get hasErrors(): boolean {
+    return this.list.some((d) => d.severity === 'error');
+  }
+}
+
+/** One parsed file: its document root and a way to turn node offsets into locations. */
+export class SourceFile {
+  constructor(
+    /** Project-relative path, as printed in diagnostics. */
+    readonly file: string,
+    readonly root: Node | null,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(node: Node | null | undefined): SourceLocation {
+    const offset = node?.range?.[0] ?? 0;
+    const pos = this.lines.linePos(offset);
+    return { file: this.file, line: pos.line, column: pos.col };
+  }
+}
+
+/** Parses YAML text; syntax errors become diagnostics and the file yields no root. */
+export function parseYaml(file: string, text: string, diags: Diagnostics): SourceFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) {
+      const pos = lines.linePos(err.pos[0]);
+      const message = err.message.split('\n')[0] ?? err.message;
+      diags.error('ORDO_YAML_SYNTAX', message, { file, line: pos.line, column: pos.col });
+    }
+    return new SourceFile(file, null, lines);
+  }
+  return new SourceFile(file, (doc.contents as Node | null) ?? null, lines);
+}
+
+/** A mapping entry: its key text, the key node (for "unknown key" locations) and the value node. */
+export interface Entry {
+  key: string;
+  keyNode: Node;
+  value: Node | null;
+}
+
+export function entries(map: YAMLMap): Entry[] {
+  const out: Entry[] = [];
+  for (const pair of map.items as Pair<Node, Node | null>[]) {
+    const keyNode = pair.key;
+    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    out.push({ key, keyNode, value: pair.value ?? null });
+  }
+  return out;
+}
+
+export function describe(node: Node | null): string {
+  if (node === null) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'null';
+    return typeof v === 'string' ? `the string "${v}"` : `${typeof v} ${String(v)}`;
+  }
+  return 'an unsupported value';
+}
+
+/** Typed readers: each reports ORDO_BAD_TYPE at the node and returns undefined when the type is wrong. */
+export class Reader {
+  constructor(readonly src: SourceFile, readonly diags: Diagnostics) {}
+
+  at(node: Node | null | undefined): SourceLocation {
+    return this.src.at(node);
+  }
+
+  bad(node: Node | null, what: string, expected: string): undefined {
+    this.diags.error('ORDO_BAD_TYPE', `${what} must be ${expected}, got ${describe(node)}`, this.at(node));
+    return undefined;
+  }
+
+  map(node: Node | null, what: string): YAMLMap | undefined {
+    return isMap(node) ? node : this.bad(node, what, 'a mapping');
+  }
+
+  list(node: Node | null, what: string): Node[] | undefined {
+    return isSeq(node) ? (node.items as Node[]) : this.bad(node, what, 'a list');
+  }
+
+  string(node: Node | null, what: string): string | undefined {
+    return isScalar(node) && typeof node.value === 'string' ? node.value : this.bad(node, what, 'a string');
+  }
+
+  /** Numbers and booleans written where text is wanted (env values, argv) become their text. */
+  text(node: Node | null, what: string): string | undefined {
+    if (isScalar(node) && ['string', 'number', 'boolean'].includes(typeof node.value)) return String(node.value);
+    return this.bad(node, what, 'a string, number or boolean');
+  }
+
+  boolean(node: Node | null, what: string): boolean | undefined {
+    return isScalar(node) && typeof node.value === 'boolean' ? node.value : this.bad(node, what, 'true or false');
+  }
+
+  integer(node: Node | null, what: string, min: number): number | undefined {
+    const v = isScalar(node) ? node.value : undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) return this.bad(node, what, 'an integer');
+    if (v < min) {
+      this.diags.error('ORDO_BAD_VALUE', `${what} must be at least ${min}, got ${v}`, this.at(node));
+      return undefined;
+    }
+    return v;
+  }
+
+  number(node: Node | null, what: string, min: number): number | undefined {
+    const v = isScalar(node) ? node.value : undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.bad(node, what, 'a number');
+    if (v < min) {
+      this.diags.error('ORDO_BAD_VALUE', `${what} must be at least ${min}, got ${v}`, this.at(node));
+      return undefined;
+    }
+    return v;
+  }
+
+  /** Reports keys outside `allowed`; returns the entries that are allowed. */
+  strictEntries(map: YAMLMap, allowed: readonly string[], what: string): Entry[] {
+    const out: Entry[] = [];
+    for (const e of entries(map)) {
+      if (allowed.includes(e.key)) out.push(e);
+      else this.diags.error('ORDO_UNKNOWN_KEY', `unknown key "${e.key}" in ${what} (allowed: ${allowed.join(', ')})`, this.at(e.keyNode));
+    }
+    return out;
+  }
+}
+
+export function scalarValue(node: Node | null): unknown {
+  return isScalar(node) ? node.value : undefined;
+}

@@ -1,0 +1,73 @@
+/**
+ * The in-memory picture of one run that an engine drives: a cache of its rows that start-up (or a
+ * conflict) rebuilds from the store, plus the indexes the driver needs to react to a task's end in
+ * time proportional to its dependents.
+ */
+import type { DepState, FlowDef, JobDef } from '../defs/model.js';
+import { dependentsIndex, handledStatesIndex } from './deps.js';
+import type { RunRow, TaskRow } from './store.js';
+
+export interface RunSummary {
+  run: RunRow;
+  tasks: TaskRow[];
+}
+
+export class ActiveRun {
+  readonly jobs = new Map<string, JobDef>();
+  readonly jobIndex = new Map<string, number>();
+  readonly dependents: Map<string, string[]>;
+  readonly handled: Map<string, Set<DepState>>;
+  tasks = new Map<string, TaskRow>();
+  byId = new Map<number, TaskRow>();
+  /** Waiting tasks whose dependencies may have changed since they were last evaluated. */
+  readonly candidates = new Set<string>();
+  /** Tasks in state `ready`. */
+  readonly ready = new Set<string>();
+  running = 0;
+  ended = 0;
+  controlSeq: number;
+  private resolveDone!: (s: RunSummary) => void;
+  readonly done: Promise<RunSummary>;
+
+  constructor(public row: RunRow, readonly def: FlowDef, tasks: TaskRow[], public disabled: Set<string>) {
+    def.jobs.forEach((j, i) => {
+      this.jobs.set(j.name, j);
+      this.jobIndex.set(j.name, i);
+    });
+    this.dependents = dependentsIndex(def);
+    this.handled = handledStatesIndex(def);
+    this.controlSeq = row.controlSeq;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.reset(tasks);
+  }
+
+  /** Replaces the cached rows and recomputes every derived set. */
+  reset(tasks: TaskRow[]): void {
+    this.tasks = new Map(tasks.map((t) => [t.job, t]));
+    this.byId = new Map(tasks.map((t) => [t.id, t]));
+    this.candidates.clear();
+    this.ready.clear();
+    this.running = 0;
+    this.ended = 0;
+    for (const t of tasks) {
+      if (t.state === 'waiting') this.candidates.add(t.job);
+      else if (t.state === 'ready') this.ready.add(t.job);
+      else if (t.state === 'running') this.running++;
+      else this.ended++;
+    }
+  }
+
+  get allEnded(): boolean {
+    return this.ended === this.tasks.size;
+  }
+
+  job(name: string): JobDef {
+    const j = this.jobs.get(name);
+    if (!j) throw new Error(`internal: run ${this.row.id} has no job ${name}`);
+    return j;
+  }
+
+  finish(summary: RunSummary): void {
+    this.resolveDone(summary);
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * The graph driver: the hub of the engine. It owns the runs it drives, and loops in ticks: apply the
+ * attempts that ended, evaluate the dependents of tasks that ended, dispatch ready tasks into free
+ * slots, end runs whose tasks all ended, then write all of it in one transaction (group commit), and
+ * only after the commit start the attempts it claimed. The database is the source of truth: on a
+ * conflict (an operator, or another engine, changed a row) the run is reloaded from the store.
+ */
+import type { FlowDef } from '../defs/model.js';
+import { ActiveRun, type RunSummary } from './active-run.js';
+import { BatchBuilder } from './batch.js';
+import { jobStatus } from './deps.js';
+import { selectDispatch } from './dispatch.js';
+import { runOutcome } from './outcome.js';
+import type { AttemptHandle, AttemptOutcome, Clock, Executor, TimerHandle } from './ports.js';
+import { buildRequest, RequestError } from './request.js';
+import { isTaskEnded, type AttemptRow, type EngineStore, type RunRow, type TaskRow } from './store.js';
+import { Transitions } from './transitions.js';
+import { OrdoError } from '../errors.js';
+
+export interface EngineOptions {
+  store: EngineStore;
+  clock: Clock;
+  executors: Executor[];
+  /** Identity of this engine in the store (host, process, random part). */
+  owner: string;
+  /** Global maximum of tasks running at once. */
+  maxParallel: number;
+  /** A run whose owner has not written a heartbeat for this long may be adopted by another engine. */
+  leaseMs?: number;
+  /** How often to look for operator changes (and, for a server, new runs). */
+  pollMs?: number;
+  /** Environment every attempt gets, e.g. where the store is, for `ordo kv`. */
+  jobEnv?: Record<string, string>;
+  logMaxBytes?: number;
+  /** True when an owner is known to be gone (a dead process on this host). */
+  isOwnerDead?: (owner: string) => boolean;
+}
+
+export type ProgressListener = (run: RunRow, tasks: ReadonlyMap<string, TaskRow>) => void;
+
+interface Completion {
+  runId: number;
+  taskId: number;
+  attempt: AttemptRow;
+  outcome: AttemptOutcome;
+}
+
+interface Live {
+  handle: AttemptHandle;
+  attempt: AttemptRow;
+}
+
+export class Engine {
+  private readonly runs = new Map<number, ActiveRun>();
+  private readonly live = new Map<number, Live>();
+  private readonly completions: Completion[] = [];
+  private readonly executors = new Map<string, Executor>();
+  private maxParallel: number;
+  private runningTotal = 0;
+  private dirty = false;
+  private loop: Promise<void> | null = null;
+  private retryTimer: { at: number; handle: TimerHandle } | null = null;
+  private pollTimer: TimerHandle | null = null;
+  private lastHeartbeat = 0;
+  /** Runs an operator changed, reloaded at the start of the next tick (never in the middle of one). */
+  private readonly reloads = new Set<number>();
+  private closed = false;
+  private failure: Error | null = null;
+  private readonly progress = new Set<ProgressListener>();
+
+  constructor(private readonly opts: EngineOptions) {
+    for (const ex of opts.executors) for (const kind of ex.kinds) this.executors.set(kind, ex);
+    this.maxParallel = opts.maxParallel;
+  }
+
+  get owner(): string {
+    return this.opts.owner;
+  }
+
+  get store(): EngineStore {
+    return this.opts.store;
+  }
+
+  /** Called after every commit with each run's rows, for live progress displays. Returns an unsubscribe. */
+  onProgressChange(listener: ProgressListener): () => void {
+    this.progress.add(listener);
+    return () => this.progress.delete(listener);
+  }
+
+  setMaxParallel(n: number): void {
+    this.maxParallel = n;
+    this.wake();
+  }
+
+  /** Stores the definition as a version (a new one only when it changed) and creates a pending run. */
+  async createRun(def: FlowDef, fingerprint: string, params: Record<string, unknown>): Promise<RunRow> {
+    const now = this.opts.clock.now();
+    const version = await this.opts.store.saveFlowVersion(def, fingerprint, now);
+    return this.opts.store.createRun({
+      flowVersionId: version.id, flow: def.name, params, jobs: def.jobs.map((j) => j.name), at: now,
+    });
+  }
+
+  /**
+   * Adopts an unfinished run and drives it; resolves when it has ended. Attempts that were running
+   * under a previous owner are marked lost and retried per their policy.
+   */
+  async drive(runId: number): Promise<RunSummary> {
+    const existing = this.runs.get(runId);
+    if (existing) return existing.done;
+    const active = await this.adopt(runId);
+    this.ensurePolling();
+    this.wake();
+    return active.done;
+  }
+
+  /** Adopts a run if it is free; false when another live engine owns it or it has ended. */
+  async tryAdopt(runId: number): Promise<boolean> {
+    if (this.runs.has(runId)) return true;
+    try {
+      await this.adopt(runId);
+    } catch (err) {
+      if (err instanceof OrdoError && err.code === 'ORDO_CONFLICT') return false;
+      throw err;
+    }
+    this.ensurePolling();
+    this.wake();
+    return true;
+  }
+
+  get activeRunIds(): number[] {
+    return [...this.runs.keys()];
+  }
+
+  private async adopt(runId: number): Promise<ActiveRun> {
+    const { store, clock } = this.opts;
+    const now = clock.now();
+    const row = await store.getRun(runId);
+    if (!row) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
+    const dead = row.owner && row.owner !== this.owner && this.opts.isOwnerDead?.(row.owner) ? [row.owner] : [];
+    const ok = await store.adoptRun(runId, this.owner, now, now - (this.opts.leaseMs ?? 15_000), dead);
+    if (!ok) {
+      if (row.state !== 'pending' && row.state !== 'running') {
+        throw new OrdoError('ORDO_BAD_STATE', `run ${runId} has already ended (${row.state})`);
+      }
+      throw new OrdoError('ORDO_CONFLICT', `run ${runId} is being driven by ${row.owner}`);
+    }
+    const version = await store.getFlowVersion(row.flowVersionId);
+    const tasks = await store.getTasks(runId);
+    const disabled = await store.disabledJobs(row.flow);
+    const active = new ActiveRun({ ...row, owner: this.owner }, version.def, tasks, disabled);
+    this.runs.set(runId, active);
+    await this.recoverLostAttempts(active);
+    return active;
+  }
+
+  private async recoverLostAttempts(run: ActiveRun): Promise<void> {
+    const orphans = [...run.tasks.values()].filter((t) => t.state === 'running' && !this.live.has(t.id));
+    if (orphans.length === 0) return;
+    const batch = new BatchBuilder();
+    const tr = new Transitions(batch, this.opts.clock.now(), this.owner);
+    for (const task of orphans) {
+      const attempts = await this.opts.store.getAttempts(task.id);
+      const last = attempts[attempts.length - 1];
+      if (last) tr.lost(run, task, last);
+      else tr.ready(run, task);
+    }
+    await this.commit(batch);
+  }
+
+  /** Schedules a tick; ticks never overlap, and wakes during a tick cause one more. */
+  private wake(): void {
+    this.dirty = true;
+    if (!this.loop && !this.closed) this.loop = this.runLoop();
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      while (this.dirty && !this.closed) {
+        this.dirty = false;
+        await this.tick();
+      }
+    } catch (err) {
+      this.fail(err as Error);
+    } finally {
+      this.loop = null;
+    }
+  }
+
+  /** A store failure stops the engine: every run it drives rejects rather than hang. */
+  private fail(err: Error): void {
+    this.failure = err;
+    this.closed = true;
+    for (const run of this.runs.values()) run.finish({ run: run.row, tasks: [...run.tasks.values()] });
+    this.stopTimers();
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  private async tick(): Promise<void> {
+    const now = this.opts.clock.now();
+    for (const id of [...this.reloads]) {
+      this.reloads.delete(id);
+      await this.reload(id);
+    }
+    const batch = new BatchBuilder();
+    const tr = new Transitions(batch, now, this.owner);
+
+    for (const c of this.completions.splice(0)) {
+      this.live.delete(c.taskId);
+      this.runningTotal--;
+      const run = this.runs.get(c.runId);
+      const task = run?.byId.get(c.taskId);
+      if (!run || !task || task.state !== 'running' || task.attempts !== c.attempt.attempt) continue;
+      tr.finish(run, task, c.attempt, c.outcome);
+      if (isTaskEnded(task.state)) this.markDependents(run, task.job);
+    }
+
+    for (const run of this.runs.values()) this.evaluate(run, tr);
+    const starts = await this.dispatch(tr, now);
+
+    for (const run of this.runs.values()) {
+      if (run.row.state === 'pending') {
+        run.row = { ...run.row, state: 'running', startedAt: run.row.startedAt ?? now };
+        batch.run({ runId: run.row.id, owner: this.owner, state: 'running', startedAt: run.row.startedAt, endedAt: null,
+          events: [{ at: now, runId: run.row.id, kind: 'run_started' }] });
+      }
+      if (run.allEnded && run.running === 0) {
+        const state = runOutcome(run.tasks.values(), run.handled);
+        run.row = { ...run.row, state, endedAt: now };
+        batch.run({ runId: run.row.id, owner: this.owner, state, startedAt: run.row.startedAt, endedAt: now,
+          events: [{ at: now, runId: run.row.id, kind: `run_${state}` }] });
+      }
+    }
+
+    const { runs: conflicts, tasks: refused } = await this.commit(batch);
+    for (const s of starts) {
+      if (refused.has(s.task.id)) {
+        this.runningTotal--;
+        continue;
+      }
+      this.launch(s.run, s.task, s.attempt, s.request);
+    }
+    for (const runId of conflicts) await this.reload(runId);
+    for (const run of [...this.runs.values()]) {
+      if (run.row.state !== 'pending' && run.row.state !== 'running' && !conflicts.has(run.row.id)) {
+        this.runs.delete(run.row.id);
+        run.finish({ run: run.row, tasks: [...run.tasks.values()] });
+      }
+    }
+    this.armRetryTimer();
+    if (this.runs.size === 0) this.stopTimers();
+  }
+
+  /** Waiting tasks whose dependencies changed: ready, or skipped; cascades through skips. */
+  private evaluate(run: ActiveRun, tr: Transitions): void {
+    if (run.row.state !== 'pending' && run.row.state !== 'running') return;
+    while (run.candidates.size > 0) {
+      const names = [...run.candidates];
+      run.candidates.clear();
+      for (const name of names) {
+        const task = run.tasks.get(name);
+        if (!task || task.state !== 'waiting') continue;
+        const status = jobStatus(run.job(name), run.tasks);
+        if (status === 'pending') continue;
+        if (status === 'unsatisfiable') tr.end(run, task, 'skipped', 'unsatisfiable');
+        else if (task.skipRequested) tr.end(run, task, 'skipped', 'operator');
+        else if (run.disabled.has(name) || !run.job(name).enabled) tr.end(run, task, 'skipped', 'disabled');
+        else tr.ready(run, task);
+        if (isTaskEnded(task.state)) this.markDependents(run, name);
+      }
+    }
+  }
+
+  private markDependents(run: ActiveRun, job: string): void {
+    for (const d of run.dependents.get(job) ?? []) run.candidates.add(d);
+  }
+
+  private async dispatch(tr: Transitions, now: number) {
+    const starts: Array<{ run: ActiveRun; task: TaskRow; attempt: AttemptRow; request: ReturnType<typeof buildRequest> }> = [];
+    const free = this.maxParallel - this.runningTotal;
+    const picks = selectDispatch([...this.runs.values()], now, free);
+    for (const { run, task } of picks) {
+      const job = run.job(task.job);
+      if (task.skipRequested) {
+        tr.end(run, task, 'skipped', 'operator');
+        this.markDependents(run, task.job);
+        continue;
+      }
+      const executor = this.executors.get(job.kind);
+      if (!executor) {
+        tr.end(run, task, 'failed', 'no_executor', `no executor runs jobs of kind "${job.kind}"`);
+        this.markDependents(run, task.job);
+        continue;
+      }
+      let kv: Map<string, string> | undefined;
+      if (jobUsesKv(job)) kv = new Map((await this.opts.store.kvList(run.row.id)).map((e) => [e.key, e.value]));
+      const attempt = tr.start(run, task);
+      try {
+        const request = buildRequest(run, task, attempt, { kv, env: this.opts.jobEnv ?? {}, logMaxBytes: this.opts.logMaxBytes });
+        starts.push({ run, task, attempt, request });
+        this.runningTotal++;
+      } catch (err) {
+        if (!(err instanceof RequestError)) throw err;
+        // Claimed in this batch but cannot run (an expression has no value): it fails without a process.
+        tr.finish(run, task, attempt, { status: 'failed', exitCode: null, signal: null, error: err.message, startedAt: now, endedAt: now });
+        if (isTaskEnded(task.state)) this.markDependents(run, task.job);
+      }
+    }
+    return starts;
+  }
+
+  private launch(run: ActiveRun, task: TaskRow, attempt: AttemptRow, request: ReturnType<typeof buildRequest>): void {
+    const executor = this.executors.get(run.job(task.job).kind)!;
+    const handle = executor.start(request);
+    this.live.set(task.id, { handle, attempt });
+    void handle.done.then((outcome) => {
+      this.completions.push({ runId: run.row.id, taskId: task.id, attempt, outcome });
+      this.wake();
+    });
+    if (task.abortRequested) handle.abort('operator');
+  }
+
+  /** Writes a batch; returns the tasks whose write was refused and the runs to reload because of it. */
+  private async commit(batch: BatchBuilder): Promise<{ runs: Set<number>; tasks: Set<number> }> {
+    const reload = new Set<number>();
+    if (batch.empty) return { runs: reload, tasks: new Set() };
+    const { batch: b, pending } = batch.build();
+    const result = await this.opts.store.commit(b);
+    const conflicted = new Set(result.taskConflicts);
+    for (const p of pending) {
+      if (conflicted.has(p.task.id)) reload.add(p.task.runId);
+      else p.task.rev = p.baseRev + 1;
+    }
+    for (const runId of result.runConflicts) reload.add(runId);
+    for (const listener of this.progress) for (const run of this.runs.values()) listener(run.row, run.tasks);
+    return { runs: reload, tasks: conflicted };
+  }
+
+  /** Rebuilds a run from the store after a conflict or an operator's change. */
+  private async reload(runId: number): Promise<void> {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    const row = await this.opts.store.getRun(runId);
+    if (!row || row.owner !== this.owner) {
+      // Another engine took the run over: stop driving it, and stop its attempts we started.
+      for (const t of run.tasks.values()) this.live.get(t.id)?.handle.abort('run adopted by another engine');
+      this.runs.delete(runId);
+      run.finish({ run: row ?? run.row, tasks: [...run.tasks.values()] });
+      return;
+    }
+    const tasks = await this.opts.store.getTasks(runId);
+    run.row = row;
+    run.controlSeq = row.controlSeq;
+    run.disabled = await this.opts.store.disabledJobs(row.flow);
+    run.reset(tasks);
+    for (const t of tasks) {
+      const live = this.live.get(t.id);
+      if (!live) continue;
+      if (t.state !== 'running' || t.attempts !== live.attempt.attempt) live.handle.abort('changed by an operator');
+      else if (t.abortRequested) live.handle.abort('operator');
+    }
+    // Tasks the store says are running but that no attempt of ours runs were lost.
+    await this.recoverLostAttempts(run);
+    this.wake();
+  }
+
+  private armRetryTimer(): void {
+    let next = Infinity;
+    for (const run of this.runs.values()) {
+      for (const name of run.ready) {
+        const nb = run.tasks.get(name)?.notBefore;
+        if (nb && nb < next) next = nb;
+      }
+    }
+    if (this.retryTimer && this.retryTimer.at === next) return;
+    if (this.retryTimer) this.opts.clock.clearTimer(this.retryTimer.handle);
+    this.retryTimer = null;
+    if (next === Infinity) return;
+    const handle = this.opts.clock.setTimer(next - this.opts.clock.now(), () => {
+      this.retryTimer = null;
+      this.wake();
+    });
+    this.retryTimer = { at: next, handle };
+  }
+
+  /** Polls for operator changes (control sequence) and keeps this engine's heartbeat on its runs. */
+  private ensurePolling(): void {
+    if (this.pollTimer || this.closed) return;
+    const every = this.opts.pollMs ?? 250;
+    const poll = async () => {
+      this.pollTimer = null;
+      if (this.closed || this.runs.size === 0) return;
+      try {
+        const ids = this.activeRunIds;
+        const now = this.opts.clock.now();
+        if (now - this.lastHeartbeat >= (this.opts.leaseMs ?? 15_000) / 3) {
+          await this.opts.store.heartbeat(this.owner, ids, now);
+          this.lastHeartbeat = now;
+        }
+        const seqs = await this.opts.store.controlSeqs(ids);
+        if (this.reloads.size === 0 && [...seqs].every(([id, seq]) => this.runs.get(id)?.controlSeq === seq)) {
+          this.ensurePolling();
+          return;
+        }
+        for (const [id, seq] of seqs) {
+          const run = this.runs.get(id);
+          if (run && seq !== run.controlSeq) this.reloads.add(id);
+        }
+        this.wake();
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
+      this.ensurePolling();
+    };
+    this.pollTimer = this.opts.clock.setTimer(every, () => void poll());
+  }
+
+  private async waitForLoop(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  private stopTimers(): void {
+    if (this.pollTimer) this.opts.clock.clearTimer(this.pollTimer);
+    this.pollTimer = null;
+    if (this.retryTimer) this.opts.clock.clearTimer(this.retryTimer.handle);
+    this.retryTimer = null;
+  }
+
+  /** Stops driving: no new attempts; running attempts are left to finish (their runs can be adopted later). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopTimers();
+    await this.waitForLoop();
+  }
+
+  /** Asks running attempts to stop (SIGTERM, then SIGKILL), for a shutdown that should not leave processes. */
+  abortAll(reason: string): void {
+    for (const l of this.live.values()) l.handle.abort(reason);
+  }
+}
+
+function jobUsesKv(job: { command?: { kind: string; argv?: string[]; script?: string }; env: Record<string, string>; cwd?: string }): boolean {
+  const texts = [...(job.command?.argv ?? []), job.command?.script ?? '', ...Object.values(job.env), job.cwd ?? ''];
+  return texts.some((t) => t.includes('kv.'));
+}

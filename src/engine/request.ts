@@ -1,0 +1,91 @@
+/**
+ * Builds what an executor gets for one attempt: the job with its `${{ }}` expressions expanded as plain
+ * text (an argv element stays one argument, so a parameter value can never inject shell syntax), the
+ * job's input document and the ORDO_* environment.
+ */
+import type { CommandLine, JobDef } from '../defs/model.js';
+import { expandTemplate, parseTemplate, type ExprRef } from '../defs/expr.js';
+import type { ActiveRun } from './active-run.js';
+import type { AttemptRequest } from './ports.js';
+import type { AttemptRow, TaskRow } from './store.js';
+
+/** An expression that has no value at run time (a result key or kv entry not there). */
+export class RequestError extends Error {}
+
+export interface RequestContext {
+  kv?: Map<string, string>;
+  env: Record<string, string>;
+  logMaxBytes?: number;
+}
+
+const DEFAULT_LOG_MAX = 10 * 1024 * 1024;
+
+export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow, ctx: RequestContext): AttemptRequest {
+  const job = run.job(task.job);
+  const resolve = (ref: ExprRef): string => resolveRef(ref, run, ctx.kv);
+  const expand = (text: string): string => {
+    if (!text.includes('${{')) return text;
+    const parsed = parseTemplate(text);
+    if (parsed.errors.length > 0) throw new RequestError(`${job.name}: ${parsed.errors[0]!.message}`);
+    return expandTemplate(parsed.parts, resolve);
+  };
+  const expanded: JobDef = {
+    ...job,
+    command: job.command ? expandCommand(job.command, expand) : undefined,
+    cwd: job.cwd === undefined ? undefined : expand(job.cwd),
+    env: Object.fromEntries(Object.entries(job.env).map(([k, v]) => [k, expand(v)])),
+  };
+  const upstream: Record<string, unknown> = {};
+  for (const t of run.tasks.values()) if (t.result) upstream[t.job] = t.result;
+  return {
+    runId: String(run.row.id),
+    taskId: task.id,
+    flow: run.def.name,
+    job: expanded,
+    attempt: attempt.attempt,
+    token: attempt.token,
+    input: { run: run.row.id, flow: run.def.name, job: job.name, attempt: attempt.attempt, params: run.row.params, results: upstream },
+    env: {
+      ...ctx.env,
+      ORDO_RUN_ID: String(run.row.id),
+      ORDO_FLOW: run.def.name,
+      ORDO_JOB: job.name,
+      ORDO_ATTEMPT: String(attempt.attempt),
+    },
+    logMaxBytes: ctx.logMaxBytes ?? DEFAULT_LOG_MAX,
+  };
+}
+
+function expandCommand(cmd: CommandLine, expand: (t: string) => string): CommandLine {
+  return cmd.kind === 'argv'
+    ? { kind: 'argv', argv: cmd.argv.map(expand) }
+    : { kind: 'shell', script: expand(cmd.script), shell: cmd.shell };
+}
+
+function scalarText(value: unknown, what: string): string {
+  if (value === undefined) throw new RequestError(`${what} has no value`);
+  if (value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function resolveRef(ref: ExprRef, run: ActiveRun, kv: Map<string, string> | undefined): string {
+  switch (ref.kind) {
+    case 'params':
+      return scalarText(run.row.params[ref.name], `\${{ params.${ref.name} }}`);
+    case 'run':
+      return String(run.row.id);
+    case 'kv':
+      return scalarText(kv?.get(ref.key), `\${{ kv.${ref.key} }}`);
+    case 'result': {
+      let value: unknown = run.tasks.get(ref.job)?.result ?? undefined;
+      for (const key of ref.path) {
+        value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+      }
+      return scalarText(value, `\${{ jobs.${ref.job}.result.${ref.path.join('.')} }}`);
+    }
+    default: {
+      const never: never = ref;
+      throw new RequestError(`unknown reference ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The store as the engine sees it: runs, tasks, attempts and events, and a group commit of many
+ * transitions in one transaction. Implemented once over the SQL port (store/ordo-store.ts) for both
+ * backends.
+ *
+ * Glossary (DESIGN.md): a run is an instance of a flow pinned to a definition version; a task is an
+ * instance of a job inside a run; an attempt is one execution of a task; an event is an append-only
+ * record of a state change.
+ */
+import type { EndState, FlowDef } from '../defs/model.js';
+
+export type RunState = 'pending' | 'running' | 'succeeded' | 'failed' | 'aborted';
+export type TaskState = 'waiting' | 'ready' | 'running' | EndState;
+export type AttemptState = 'running' | 'succeeded' | 'failed' | 'timeout' | 'aborted' | 'lost';
+
+export const RUN_END_STATES: readonly RunState[] = ['succeeded', 'failed', 'aborted'];
+
+export function isTaskEnded(state: TaskState): state is EndState {
+  return state !== 'waiting' && state !== 'ready' && state !== 'running';
+}
+
+export interface FlowVersion {
+  id: number;
+  flow: string;
+  version: number;
+  fingerprint: string;
+  def: FlowDef;
+  createdAt: number;
+}
+
+export interface RunRow {
+  id: number;
+  flow: string;
+  flowVersionId: number;
+  state: RunState;
+  params: Record<string, unknown>;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  owner: string | null;
+  heartbeatAt: number | null;
+  controlSeq: number;
+}
+
+export interface TaskRow {
+  id: number;
+  runId: number;
+  job: string;
+  state: TaskState;
+  /** Bumped by every write; a write names the rev it read and fails when the row moved on. */
+  rev: number;
+  attempts: number;
+  /** Attempts made before the latest operator restart; retries count from here. */
+  attemptBase: number;
+  notBefore: number | null;
+  skipRequested: boolean;
+  abortRequested: boolean;
+  /** Why the task is in its state (`unsatisfiable`, `operator`, `disabled`, `lost`, `timeout`, ...). */
+  reason: string | null;
+  exitCode: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  result: Record<string, unknown> | null;
+}
+
+export interface AttemptRow {
+  taskId: number;
+  attempt: number;
+  /** The task's rev when the attempt was claimed: the fencing token. */
+  token: number;
+  state: AttemptState;
+  owner: string | null;
+  pid: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  result: Record<string, unknown> | null;
+}
+
+export interface EventInput {
+  at: number;
+  runId: number | null;
+  taskId?: number | null;
+  job?: string | null;
+  kind: string;
+  data?: Record<string, unknown>;
+}
+
+export interface EventRow extends EventInput {
+  id: number;
+}
+
+/** A task's new values, applied only if the stored rev still equals `row.rev`; with its events. */
+export interface TaskWrite {
+  row: TaskRow;
+  events: EventInput[];
+  attemptInsert?: AttemptRow;
+  attemptUpdate?: AttemptRow;
+}
+
+/** A run's new state, applied only while `owner` still owns the run. */
+export interface RunWrite {
+  runId: number;
+  owner: string;
+  state: RunState;
+  startedAt: number | null;
+  endedAt: number | null;
+  events: EventInput[];
+}
+
+export interface Batch {
+  tasks: TaskWrite[];
+  runs: RunWrite[];
+}
+
+export interface CommitResult {
+  /** Ids of tasks whose write was refused because the row had moved on (stale rev). */
+  taskConflicts: number[];
+  /** Ids of runs this owner no longer owns. */
+  runConflicts: number[];
+}
+
+export interface NewRun {
+  flowVersionId: number;
+  flow: string;
+  params: Record<string, unknown>;
+  jobs: string[];
+  at: number;
+}
+
+export interface RunFilter {
+  flow?: string;
+  states?: RunState[];
+  limit?: number;
+}
+
+/** The engine's store. Every method that changes state writes its event rows in the same transaction. */
+export interface EngineStore {
+  readonly location: string;
+  saveFlowVersion(def: FlowDef, fingerprint: string, at: number): Promise<FlowVersion>;
+  getFlowVersion(id: number): Promise<FlowVersion>;
+  latestFlowVersion(flow: string): Promise<FlowVersion | undefined>;
+
+  createRun(run: NewRun): Promise<RunRow>;
+  getRun(runId: number): Promise<RunRow | undefined>;
+  listRuns(filter: RunFilter): Promise<RunRow[]>;
+  getTasks(runId: number): Promise<TaskRow[]>;
+  getAttempts(taskId: number): Promise<AttemptRow[]>;
+  /** Takes ownership of an unfinished run when it has no owner, is ours, or its owner is gone. */
+  adoptRun(runId: number, owner: string, at: number, staleBefore: number, deadOwners: string[]): Promise<boolean>;
+  heartbeat(owner: string, runIds: number[], at: number): Promise<void>;
+  /** Control sequence numbers of runs, bumped by operator actions so that a driver reloads them. */
+  controlSeqs(runIds: number[]): Promise<Map<number, number>>;
+
+  /** Group commit: many transitions in one transaction. */
+  commit(batch: Batch): Promise<CommitResult>;
+  /** An operator's change of tasks and/or a run, in one transaction, bumping the run's control sequence. */
+  operatorWrite(runId: number, tasks: TaskWrite[], run: Partial<Pick<RunRow, 'state' | 'endedAt' | 'owner'>> | null,
+    events: EventInput[]): Promise<CommitResult>;
+
+  events(runId: number, afterId?: number): Promise<EventRow[]>;
+  appendEvents(events: EventInput[]): Promise<void>;
+
+  kvSet(runId: number, key: string, value: string, at: number): Promise<void>;
+  kvGet(runId: number, key: string): Promise<string | undefined>;
+  kvList(runId: number): Promise<Array<{ key: string; value: string }>>;
+
+  setJobEnabled(flow: string, job: string, enabled: boolean, at: number): Promise<void>;
+  disabledJobs(flow: string): Promise<Set<string>>;
+
+  close(): Promise<void>;
+}

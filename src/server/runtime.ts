@@ -1,0 +1,63 @@
+/**
+ * Wiring: a store, the executors and an engine for one process, as selected by the environment.
+ * The CLI's `run`, `resume`, `restart` and `server` all start here.
+ */
+import { resolve } from 'node:path';
+import { SystemClock } from '../engine/clock.js';
+import { Engine } from '../engine/engine.js';
+import type { Clock, Executor } from '../engine/ports.js';
+import { LocalProcessExecutor } from '../exec/local.js';
+import { NoopExecutor } from '../exec/noop.js';
+import { openStore, stateDirFor } from '../store/open.js';
+import type { OrdoStore } from '../store/ordo-store.js';
+import { isOwnerDead, newOwner } from './owner.js';
+
+export interface RuntimeOptions {
+  projectDir: string;
+  maxParallel: number;
+  logMaxBytes: number;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  executors?: Executor[];
+  pollMs?: number;
+  leaseMs?: number;
+}
+
+export interface Runtime {
+  store: OrdoStore;
+  engine: Engine;
+  stateDir: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LEASE_MS = 15_000;
+
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const env = opts.env ?? process.env;
+  const projectDir = resolve(opts.projectDir);
+  const stateDir = resolve(stateDirFor(projectDir, env));
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const store = await openStore({ stateDir, databaseUrl });
+  // Jobs find the same store for `ordo kv`: the state directory, and the database URL when there is one.
+  const jobEnv: Record<string, string> = { ORDO_HOME: stateDir, ORDO_PROJECT: projectDir };
+  if (databaseUrl) jobEnv.DATABASE_URL = databaseUrl;
+  const engine = new Engine({
+    store,
+    clock: opts.clock ?? new SystemClock(),
+    executors: opts.executors ?? [new LocalProcessExecutor({ stateDir, projectDir }), new NoopExecutor()],
+    owner: newOwner(),
+    maxParallel: opts.maxParallel,
+    logMaxBytes: opts.logMaxBytes,
+    jobEnv,
+    isOwnerDead,
+    pollMs: opts.pollMs,
+    leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
+  });
+  return {
+    store, engine, stateDir,
+    async close() {
+      await engine.close();
+      await store.close();
+    },
+  };
+}

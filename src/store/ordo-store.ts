@@ -1,0 +1,298 @@
+/**
+ * The engine's store, written once over the SQL port for SQLite and PostgreSQL. Every change of state
+ * is written in one transaction together with its event rows; `commit` groups many transitions.
+ */
+import type { FlowDef } from '../defs/model.js';
+import type {
+  AttemptRow, Batch, CommitResult, EngineStore, EventInput, EventRow, FlowVersion, NewRun, RunFilter, RunRow,
+  TaskRow, TaskWrite,
+} from '../engine/store.js';
+import { runMultiRow } from './multirow.js';
+import type { Queryable, SqlPort, SqlRow, SqlValue } from './port.js';
+import {
+  attemptValues, jsonOrNull, parseJson, taskValues, toAttemptRow, toEventRow, toRunRow, toTaskRow,
+} from './rows.js';
+import { OrdoError } from '../errors.js';
+
+const TASK_UPDATE = {
+  template:
+    'UPDATE tasks SET state = v.column3, attempts = v.column4, attempt_base = v.column5, not_before = v.column6, ' +
+    'skip_requested = v.column7, abort_requested = v.column8, reason = v.column9, exit_code = v.column10, ' +
+    'started_at = v.column11, ended_at = v.column12, result = v.column13, rev = tasks.rev + 1 ' +
+    'FROM (VALUES {values}) AS v WHERE tasks.id = v.column1 AND tasks.rev = v.column2 RETURNING tasks.id',
+  types: ['BIGINT', 'INTEGER', 'TEXT', 'INTEGER', 'INTEGER', 'BIGINT', 'INTEGER', 'INTEGER', 'TEXT', 'INTEGER', 'BIGINT',
+    'BIGINT', 'TEXT'],
+} as const;
+
+const ATTEMPT_INSERT = {
+  template:
+    'INSERT INTO attempts (task_id, attempt, token, state, owner, pid, started_at, ended_at, exit_code, signal, ' +
+    'error, result) VALUES {values}',
+  types: ['BIGINT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'BIGINT', 'INTEGER', 'TEXT', 'TEXT', 'TEXT'],
+} as const;
+
+const ATTEMPT_UPDATE = {
+  template:
+    'UPDATE attempts SET state = v.column4, owner = v.column5, pid = v.column6, ended_at = v.column8, ' +
+    'exit_code = v.column9, signal = v.column10, error = v.column11, result = v.column12 FROM (VALUES {values}) AS v ' +
+    'WHERE attempts.task_id = v.column1 AND attempts.attempt = v.column2 AND attempts.token = v.column3',
+  types: ATTEMPT_INSERT.types,
+} as const;
+
+const EVENT_INSERT = {
+  template: 'INSERT INTO events (at, run_id, task_id, job, kind, data) VALUES {values}',
+  types: ['BIGINT', 'BIGINT', 'BIGINT', 'TEXT', 'TEXT', 'TEXT'],
+} as const;
+
+function eventValues(e: EventInput): SqlValue[] {
+  return [e.at, e.runId, e.taskId ?? null, e.job ?? null, e.kind, e.data ? JSON.stringify(e.data) : null];
+}
+
+export class OrdoStore implements EngineStore {
+  constructor(private readonly db: SqlPort) {}
+
+  get location(): string {
+    return this.db.location;
+  }
+
+  get sql(): SqlPort {
+    return this.db;
+  }
+
+  async saveFlowVersion(def: FlowDef, fingerprint: string, at: number): Promise<FlowVersion> {
+    const existing = await this.db.query(
+      'SELECT * FROM flow_versions WHERE flow = ? AND fingerprint = ?', [def.name, fingerprint]);
+    if (existing[0]) return this.toFlowVersion(existing[0]);
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [max] = await tx.query<{ v: number | null }>(
+          'SELECT MAX(version) AS v FROM flow_versions WHERE flow = ?', [def.name]);
+        const version = Number(max?.v ?? 0) + 1;
+        const [row] = await tx.query(
+          'INSERT INTO flow_versions (flow, version, fingerprint, definition, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
+          [def.name, version, fingerprint, JSON.stringify(def), at]);
+        await this.insertEvents(tx, [{ at, runId: null, kind: 'flow_version_created', data: { flow: def.name, version } }]);
+        return this.toFlowVersion(row!);
+      });
+    } catch (err) {
+      // Another process stored the same definition at the same moment: theirs is as good as ours.
+      const again = await this.db.query(
+        'SELECT * FROM flow_versions WHERE flow = ? AND fingerprint = ?', [def.name, fingerprint]);
+      if (again[0]) return this.toFlowVersion(again[0]);
+      throw err;
+    }
+  }
+
+  private toFlowVersion(r: SqlRow): FlowVersion {
+    return {
+      id: Number(r.id), flow: String(r.flow), version: Number(r.version), fingerprint: String(r.fingerprint),
+      def: JSON.parse(String(r.definition)) as FlowDef, createdAt: Number(r.created_at),
+    };
+  }
+
+  async getFlowVersion(id: number): Promise<FlowVersion> {
+    const [row] = await this.db.query('SELECT * FROM flow_versions WHERE id = ?', [id]);
+    if (!row) throw new OrdoError('ORDO_NOT_FOUND', `flow version ${id} does not exist`);
+    return this.toFlowVersion(row);
+  }
+
+  async latestFlowVersion(flow: string): Promise<FlowVersion | undefined> {
+    const [row] = await this.db.query(
+      'SELECT * FROM flow_versions WHERE flow = ? ORDER BY version DESC LIMIT 1', [flow]);
+    return row ? this.toFlowVersion(row) : undefined;
+  }
+
+  async createRun(run: NewRun): Promise<RunRow> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        'INSERT INTO runs (flow, flow_version_id, state, params, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
+        [run.flow, run.flowVersionId, 'pending', JSON.stringify(run.params), run.at]);
+      const created = toRunRow(row!);
+      await runMultiRow(tx, {
+        template: 'INSERT INTO tasks (run_id, job, state) VALUES {values}', types: ['BIGINT', 'TEXT', 'TEXT'],
+      }, run.jobs.map((job) => [created.id, job, 'waiting']), this.db.caps.maxParams);
+      await this.insertEvents(tx, [{
+        at: run.at, runId: created.id, kind: 'run_created',
+        data: { flow: run.flow, flowVersionId: run.flowVersionId, params: run.params, tasks: run.jobs.length },
+      }]);
+      return created;
+    });
+  }
+
+  async getRun(runId: number): Promise<RunRow | undefined> {
+    const [row] = await this.db.query('SELECT * FROM runs WHERE id = ?', [runId]);
+    return row ? toRunRow(row) : undefined;
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunRow[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.flow) {
+      where.push('flow = ?');
+      params.push(filter.flow);
+    }
+    if (filter.states?.length) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      params.push(...filter.states);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (await this.db.query(sql, [...params, filter.limit ?? 50])).map(toRunRow);
+  }
+
+  async getTasks(runId: number): Promise<TaskRow[]> {
+    return (await this.db.query('SELECT * FROM tasks WHERE run_id = ? ORDER BY id', [runId])).map(toTaskRow);
+  }
+
+  async getAttempts(taskId: number): Promise<AttemptRow[]> {
+    return (await this.db.query('SELECT * FROM attempts WHERE task_id = ? ORDER BY attempt', [taskId]))
+      .map(toAttemptRow);
+  }
+
+  async adoptRun(runId: number, owner: string, at: number, staleBefore: number, deadOwners: string[]): Promise<boolean> {
+    const dead = deadOwners.length ? ` OR owner IN (${deadOwners.map(() => '?').join(', ')})` : '';
+    return this.db.transaction(async (tx) => {
+      const [before] = await tx.query('SELECT owner FROM runs WHERE id = ?', [runId]);
+      const changed = await tx.run(
+        `UPDATE runs SET owner = ?, heartbeat_at = ? WHERE id = ? AND state IN ('pending', 'running') ` +
+        `AND (owner IS NULL OR owner = ? OR heartbeat_at < ?${dead})`,
+        [owner, at, runId, owner, staleBefore, ...deadOwners]);
+      if (changed > 0 && before?.owner != null && before.owner !== owner) {
+        await this.insertEvents(tx, [{ at, runId, kind: 'run_adopted', data: { owner, previous: before?.owner ?? null } }]);
+      }
+      return changed > 0;
+    });
+  }
+
+  async heartbeat(owner: string, runIds: number[], at: number): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.db.run(
+      `UPDATE runs SET heartbeat_at = ? WHERE owner = ? AND id IN (${runIds.map(() => '?').join(', ')})`,
+      [at, owner, ...runIds]);
+  }
+
+  async controlSeqs(runIds: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    if (runIds.length === 0) return out;
+    const rows = await this.db.query(
+      `SELECT id, control_seq FROM runs WHERE id IN (${runIds.map(() => '?').join(', ')})`, runIds);
+    for (const r of rows) out.set(Number(r.id), Number(r.control_seq));
+    return out;
+  }
+
+  async commit(batch: Batch): Promise<CommitResult> {
+    if (batch.tasks.length === 0 && batch.runs.length === 0) return { taskConflicts: [], runConflicts: [] };
+    return this.db.transaction(async (tx) => {
+      const taskConflicts = await this.applyTaskWrites(tx, batch.tasks);
+      const runConflicts: number[] = [];
+      const events: EventInput[] = [];
+      for (const r of batch.runs) {
+        const changed = await tx.run(
+          'UPDATE runs SET state = ?, started_at = ?, ended_at = ? WHERE id = ? AND owner = ?',
+          [r.state, r.startedAt, r.endedAt, r.runId, r.owner]);
+        if (changed === 0) runConflicts.push(r.runId);
+        else events.push(...r.events);
+      }
+      await this.insertEvents(tx, events);
+      return { taskConflicts, runConflicts };
+    });
+  }
+
+  async operatorWrite(runId: number, tasks: TaskWrite[], run: Partial<Pick<RunRow, 'state' | 'endedAt' | 'owner'>> | null,
+    events: EventInput[]): Promise<CommitResult> {
+    // All or nothing: when one task moved on, the operator's whole change is rolled back.
+    class Refused extends Error {
+      constructor(readonly ids: number[]) {
+        super('refused');
+      }
+    }
+    return this.db.transaction(async (tx) => {
+      const taskConflicts = await this.applyTaskWrites(tx, tasks);
+      if (taskConflicts.length > 0) throw new Refused(taskConflicts);
+      if (run?.state !== undefined) await tx.run('UPDATE runs SET state = ? WHERE id = ?', [run.state, runId]);
+      if (run?.endedAt !== undefined) await tx.run('UPDATE runs SET ended_at = ? WHERE id = ?', [run.endedAt, runId]);
+      if (run?.owner !== undefined) await tx.run('UPDATE runs SET owner = ? WHERE id = ?', [run.owner, runId]);
+      await tx.run('UPDATE runs SET control_seq = control_seq + 1 WHERE id = ?', [runId]);
+      await this.insertEvents(tx, events);
+      return { taskConflicts, runConflicts: [] };
+    }).catch((err: unknown) => {
+      if (err instanceof Refused) return { taskConflicts: err.ids, runConflicts: [] };
+      throw err;
+    });
+  }
+
+  /** Conditional task updates, then the attempts and events of those that applied. Returns the conflicts. */
+  private async applyTaskWrites(tx: Queryable, writes: TaskWrite[]): Promise<number[]> {
+    if (writes.length === 0) return [];
+    const seen = new Set<number>();
+    for (const w of writes) {
+      if (seen.has(w.row.id)) throw new Error(`internal: task ${w.row.id} written twice in one batch`);
+      seen.add(w.row.id);
+    }
+    const applied = new Set(
+      (await runMultiRow<{ id: number }>(tx, TASK_UPDATE, writes.map((w) => taskValues(w.row)), this.db.caps.maxParams))
+        .map((r) => Number(r.id)));
+    const ok = writes.filter((w) => applied.has(w.row.id));
+    const inserts = ok.flatMap((w) => (w.attemptInsert ? [attemptValues(w.attemptInsert)] : []));
+    const updates = ok.flatMap((w) => (w.attemptUpdate ? [attemptValues(w.attemptUpdate)] : []));
+    if (updates.length) await runMultiRow(tx, ATTEMPT_UPDATE, updates, this.db.caps.maxParams);
+    if (inserts.length) await runMultiRow(tx, ATTEMPT_INSERT, inserts, this.db.caps.maxParams);
+    await this.insertEvents(tx, ok.flatMap((w) => w.events));
+    return writes.filter((w) => !applied.has(w.row.id)).map((w) => w.row.id);
+  }
+
+  private async insertEvents(tx: Queryable, events: EventInput[]): Promise<void> {
+    if (events.length) await runMultiRow(tx, EVENT_INSERT, events.map(eventValues), this.db.caps.maxParams);
+  }
+
+  async events(runId: number, afterId = 0): Promise<EventRow[]> {
+    return (await this.db.query('SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id', [runId, afterId]))
+      .map(toEventRow);
+  }
+
+  async appendEvents(events: EventInput[]): Promise<void> {
+    await this.db.transaction((tx) => this.insertEvents(tx, events));
+  }
+
+  async kvSet(runId: number, key: string, value: string, at: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO kv (run_id, key, value, updated_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        [runId, key, value, at]);
+      await this.insertEvents(tx, [{ at, runId, kind: 'kv_set', data: { key, bytes: Buffer.byteLength(value) } }]);
+    });
+  }
+
+  async kvGet(runId: number, key: string): Promise<string | undefined> {
+    const [row] = await this.db.query('SELECT value FROM kv WHERE run_id = ? AND key = ?', [runId, key]);
+    return row ? String(row.value) : undefined;
+  }
+
+  async kvList(runId: number): Promise<Array<{ key: string; value: string }>> {
+    return (await this.db.query('SELECT key, value FROM kv WHERE run_id = ? ORDER BY key', [runId]))
+      .map((r) => ({ key: String(r.key), value: String(r.value) }));
+  }
+
+  async setJobEnabled(flow: string, job: string, enabled: boolean, at: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO job_flags (flow, job, enabled, updated_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (flow, job) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at',
+        [flow, job, enabled ? 1 : 0, at]);
+      // Runs of the flow in progress reload their flags, so that the change applies to them at once.
+      await tx.run("UPDATE runs SET control_seq = control_seq + 1 WHERE flow = ? AND state IN ('pending', 'running')", [flow]);
+      await this.insertEvents(tx, [{ at, runId: null, job, kind: enabled ? 'job_enabled' : 'job_disabled', data: { flow } }]);
+    });
+  }
+
+  async disabledJobs(flow: string): Promise<Set<string>> {
+    const rows = await this.db.query('SELECT job FROM job_flags WHERE flow = ? AND enabled = 0', [flow]);
+    return new Set(rows.map((r) => String(r.job)));
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+export { parseJson, jsonOrNull };

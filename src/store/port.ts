@@ -1,0 +1,37 @@
+/**
+ * The storage port: a deliberately small SQL interface (after pg-boss's `executeSql`). Backend
+ * differences are capability flags; code above this port checks flags, never backend names.
+ * Statements use `?` placeholders; an adapter rewrites them for its driver.
+ */
+export type SqlValue = string | number | null;
+export type SqlRow = Record<string, unknown>;
+
+export interface SqlCapabilities {
+  /** `SELECT ... FOR UPDATE SKIP LOCKED` is available (PostgreSQL). */
+  skipLocked: boolean;
+  /** `LISTEN/NOTIFY` is available (PostgreSQL). */
+  listenNotify: boolean;
+  /** Transaction-scoped advisory locks (`pg_advisory_xact_lock`) are available. */
+  advisoryLocks: boolean;
+  /** Most bound parameters one statement may carry. */
+  maxParams: number;
+}
+
+export interface Queryable {
+  query<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement that returns no rows; resolves to the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface SqlPort extends Queryable {
+  /** Names the folder of this backend's migrations; nothing else may branch on it. */
+  readonly migrationSet: 'sqlite' | 'postgres';
+  readonly caps: SqlCapabilities;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). */
+  execScript(sql: string, tx?: Queryable): Promise<void>;
+  /** Human-readable location of the store (a file path or a URL without password). */
+  readonly location: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+/**
+ * PostgreSQL adapter of the storage port on `pg`. Statements written with `?` placeholders are
+ * rewritten to `$n` once and cached. BIGINT columns are returned as numbers: every id and epoch-ms
+ * timestamp we store fits in 2^53.
+ */
+import pg from 'pg';
+import type { Queryable, SqlCapabilities, SqlPort, SqlRow, SqlValue } from '../port.js';
+
+const CAPS: SqlCapabilities = { skipLocked: true, listenNotify: true, advisoryLocks: true, maxParams: 65_000 };
+const INT8_OID = 20;
+
+pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
+
+const rewritten = new Map<string, string>();
+
+/** `?` -> `$1, $2, ...`, skipping quoted literals. */
+export function toNumberedParams(sql: string): string {
+  const cached = rewritten.get(sql);
+  if (cached !== undefined) return cached;
+  let out = '';
+  let n = 0;
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += `$${++n}`;
+    } else {
+      out += ch;
+    }
+  }
+  rewritten.set(sql, out);
+  return out;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    query: async <T extends SqlRow>(sql: string, params: readonly SqlValue[] = []) =>
+      (await client.query(toNumberedParams(sql), params as SqlValue[])).rows as T[],
+    run: async (sql: string, params: readonly SqlValue[] = []) =>
+      (await client.query(toNumberedParams(sql), params as SqlValue[])).rowCount ?? 0,
+  };
+}
+
+export class PostgresConnection implements SqlPort {
+  readonly migrationSet = 'postgres' as const;
+  readonly caps = CAPS;
+  readonly location: string;
+  private readonly pool: pg.Pool;
+  private readonly direct: Queryable;
+
+  constructor(url: string, poolSize = 4) {
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize });
+    // An idle client that loses its server must not crash the process; the next query reports it.
+    this.pool.on('error', () => {});
+    this.direct = wrap(this.pool);
+    this.location = url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
+  }
+
+  query<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.direct.query<T>(sql, params);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return this.direct.run(sql, params);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(wrap(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async execScript(sql: string, tx?: Queryable): Promise<void> {
+    if (tx) await tx.run(sql);
+    else await this.pool.query(sql);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
