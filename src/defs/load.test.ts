@@ -176,3 +176,9 @@ test('the fingerprint changes with what runs, not with formatting', async () => 
   assert.equal(fp(one), fp(two));
   assert.notEqual(fp(one), fp(three));
 });
+
+test('a duplicate key is reported at its second occurrence', async () => {
+  const { project, lines } = await load({ 'f.yaml': 'flow: f\njobs:\n  a: { kind: noop }\n  b: { kind: noop }\n  a: { shell: x }\n' });
+  assert.equal(project, undefined);
+  assert.deepEqual(lines, ['f.yaml:5:3: ORDO_YAML_SYNTAX duplicate key "a" in a mapping']);
+});

@@ -2,7 +2,7 @@
  * Reading YAML with positions. Every value the loader looks at keeps its node, so any problem found later
  * (a bad type, an unknown job, a cycle) can be reported at the file:line:column where it was written.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { SourceLocation } from './model.js';
 
@@ -42,7 +42,9 @@ export class SourceFile {
 /** Parses YAML text; syntax errors become diagnostics and the file yields no root. */
 export function parseYaml(file: string, text: string, diags: Diagnostics): SourceFile {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // yaml's own duplicate-key check is quadratic in the size of a mapping (flows may hold 100,000 jobs):
+  // duplicates are found below with a set instead.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
       const pos = lines.linePos(err.pos[0]);
@@ -51,7 +53,21 @@ export function parseYaml(file: string, text: string, diags: Diagnostics): Sourc
     }
     return new SourceFile(file, null, lines);
   }
-  return new SourceFile(file, (doc.contents as Node | null) ?? null, lines);
+  const src = new SourceFile(file, (doc.contents as Node | null) ?? null, lines);
+  let duplicates = false;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const e of entries(map)) {
+        if (seen.has(e.key)) {
+          diags.error('ORDO_YAML_SYNTAX', `duplicate key "${e.key}" in a mapping`, src.at(e.keyNode));
+          duplicates = true;
+        }
+        seen.add(e.key);
+      }
+    },
+  });
+  return duplicates ? new SourceFile(file, null, lines) : src;
 }
 
 /** A mapping entry: its key text, the key node (for "unknown key" locations) and the value node. */

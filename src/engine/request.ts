@@ -4,6 +4,7 @@
  * job's input document and the ORDO_* environment.
  */
 import type { CommandLine, JobDef } from '../defs/model.js';
+import { dependencyJobs } from '../defs/deps.js';
 import { expandTemplate, parseTemplate, type ExprRef } from '../defs/expr.js';
 import type { ActiveRun } from './active-run.js';
 import type { AttemptRequest } from './ports.js';
@@ -35,8 +36,12 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     cwd: job.cwd === undefined ? undefined : expand(job.cwd),
     env: Object.fromEntries(Object.entries(job.env).map(([k, v]) => [k, expand(v)])),
   };
+  // The results of the jobs it waits on (not of the whole run: that would make each request O(run size)).
   const upstream: Record<string, unknown> = {};
-  for (const t of run.tasks.values()) if (t.result) upstream[t.job] = t.result;
+  for (const dep of dependencyJobs(job)) {
+    const result = run.tasks.get(dep)?.result;
+    if (result) upstream[dep] = result;
+  }
   return {
     runId: String(run.row.id),
     taskId: task.id,
