@@ -32,11 +32,18 @@ async function rate(runs: number, concurrency: number, one: (i: number) => Promi
   return runs / ((performance.now() - t0) / 1000);
 }
 
+/**
+ * The baseline is a spawn as the executor needs it at the least: stdin closed, stdout and stderr piped and
+ * read to the end ('close'). So the ratio prices the executor's own work (attempt directory, input file,
+ * attempt.log, process group, result check), not the pipes that any output capture needs.
+ */
 function bareTrue(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('true', [], { stdio: 'ignore' });
+    const child = spawn('true', [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
     child.once('error', reject);
-    child.once('exit', () => resolve());
+    child.once('close', () => resolve());
   });
 }
 
@@ -51,6 +58,8 @@ const TRUE_JOB: JobDef = {
   after: [],
   enabled: true,
   extends: [],
+  locks: [],
+  priority: 0,
 };
 
 export async function benchSpawn({ runs, concurrency }: { runs: number; concurrency: number }): Promise<SpawnBenchResult> {

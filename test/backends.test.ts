@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { abort, type OperatorContext } from '../src/engine/operator.js';
-import { migrate } from '../src/store/migrate.js';
+import { listMigrations, migrate } from '../src/store/migrate.js';
 import type { OrdoStore } from '../src/store/ordo-store.js';
 import { compileFlows, createTestKit } from '../src/testkit/index.js';
 import { flowFingerprint } from '../src/defs/version.js';
@@ -20,7 +20,8 @@ for (const backend of BACKENDS) {
     test('migrations are recorded and applying them again changes nothing', async () => {
       assert.deepEqual(await migrate(store.sql), []);
       const rows = await store.sql.query('SELECT name FROM migrations ORDER BY id');
-      assert.deepEqual(rows.map((r) => r.name), ['0001_init.sql']);
+      assert.deepEqual(rows.map((r) => r.name), listMigrations(store.sql.migrationSet).map((m) => m.name));
+      assert.ok(rows.length >= 2);
     });
 
     test('a task write with a stale rev is refused, with its events and attempt', async () => {

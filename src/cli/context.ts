@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../defs/diagnostics.js';
 import { loadProject } from '../defs/load.js';
-import type { FlowDef, Project } from '../defs/model.js';
+import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from '../defs/model.js';
 import { ERROR_CODES, OrdoError } from '../errors.js';
 import { openStore, stateDirFor } from '../store/open.js';
 import type { OrdoStore } from '../store/ordo-store.js';
@@ -27,6 +27,20 @@ export async function loadValidProject(dir: string): Promise<Project> {
     throw new OrdoError('ORDO_INVALID_PROJECT', `${errors.length} problem(s) in the definitions under ${dir}`);
   }
   return project;
+}
+
+/**
+ * The project's settings where a command does not need the definitions themselves (resume, restart): a
+ * stored run carries its flow version, but connectors, gates and limits come from the project. A project
+ * with errors is reported as a warning and the defaults apply.
+ */
+export async function settingsOrDefaults(dir: string): Promise<ProjectSettings> {
+  const { project, diagnostics } = await loadProject(dir);
+  if (project) return project.settings;
+  if (diagnostics.some((d) => d.code !== 'ORDO_NO_PROJECT')) {
+    process.stderr.write(`ordo: warning: the definitions under ${dir} have errors; using default settings\n`);
+  }
+  return defaultSettings();
 }
 
 export function flowOf(project: Project, name: string): FlowDef {

@@ -43,7 +43,7 @@ test('parameters: coercion, defaults, required, unknown names', () => {
   assert.equal(coerce('boolean', 'true'), true);
   assert.equal(coerce('boolean', 'yes'), undefined);
   const flow = {
-    name: 'f', file: 'f.yaml', jobs: [],
+    name: 'f', file: 'f.yaml', jobs: [], priority: 0,
     params: [
       { name: 'day', type: 'string', default: '2026-01-01', required: false },
       { name: 'n', type: 'integer', required: true },

@@ -7,14 +7,15 @@ import { findCycles } from './cycles.js';
 import { dependencyRefs, readAfter } from './deps.js';
 import { describeRef } from './expr.js';
 import { compileJob, type LocatedRef } from './job.js';
-import type { Dependency, FlowDef, JobDef, ParamDef } from './model.js';
+import type { Dependency, FlowDef, JobDef, ParamDef, ProjectSettings } from './model.js';
+import { readDeadline, readPriority } from './resources.js';
 import { readParams } from './params.js';
 import { FLOW_KEYS, NAME_PATTERN } from './spec.js';
 import { readLayer, type TemplateRegistry } from './templates.js';
 import { entries, type Reader } from './yaml.js';
 
 /** The flow, or undefined when any part of it has an error (the diagnostics say which). */
-export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRegistry): FlowDef | undefined {
+export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRegistry, settings: ProjectSettings): FlowDef | undefined {
   const diags = reader.diags;
   const before = diags.list.length;
   const fields = new Map(reader.strictEntries(root, FLOW_KEYS, 'a flow file').map((e) => [e.key, e]));
@@ -28,6 +29,10 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   const description = descEntry ? reader.string(descEntry.value, `"description" of flow "${name}"`) : undefined;
   const mpEntry = fields.get('maxParallel');
   const maxParallel = mpEntry ? reader.integer(mpEntry.value, `"maxParallel" of flow "${name}"`, 1) : undefined;
+  const prioEntry = fields.get('priority');
+  const priority = prioEntry ? readPriority(reader, prioEntry.value, `flow "${name}"`) : 0;
+  const deadlineEntry = fields.get('deadline');
+  const deadline = deadlineEntry ? readDeadline(reader, deadlineEntry.value, `flow "${name}"`) : undefined;
   const paramsEntry = fields.get('params');
   const paramsMap = paramsEntry ? reader.map(paramsEntry.value, `"params" of flow "${name}"`) : undefined;
   const params: ParamDef[] = paramsMap ? readParams(reader, paramsMap, name) : [];
@@ -62,8 +67,9 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   }
   checkGraph(reader, name, jobs);
   checkRefs(name, jobs, params, refs);
+  checkResources(reader, jobs, settings);
   if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
-  return { name, description, file: reader.src.file, params, jobs, maxParallel };
+  return { name, description, file: reader.src.file, params, jobs, maxParallel, priority, deadline };
 }
 
 function checkGraph(reader: Reader, flow: string, jobs: JobDef[]): void {
@@ -119,4 +125,14 @@ function upstreamOf(job: string, byName: Map<string, JobDef>): Set<string> {
     }
   }
   return seen;
+}
+
+/** A job's connector must be declared; a lock that is a gate may only be held shared (a gate is passed, not owned). */
+function checkResources(reader: Reader, jobs: JobDef[], settings: ProjectSettings): void {
+  for (const job of jobs) {
+    if (job.connector && !settings.connectors.has(job.connector.name)) {
+      const known = [...settings.connectors.keys()].sort().join(', ') || 'none';
+      reader.diags.error('ORDO_UNKNOWN_CONNECTOR', `job "${job.name}" uses connector "${job.connector.name}", which ordo.yaml does not declare (connectors: ${known})`, job.at ?? reader.at(null));
+    }
+  }
 }

@@ -8,6 +8,7 @@ import type { CommandLine, JobDef, JobKind, RetryPolicy } from './model.js';
 import {
   DEFAULT_KILL_GRACE_MS, DEFAULT_RETRY_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS, JOB_KINDS, parseDuration, RETRY_KEYS, type JobKey,
 } from './spec.js';
+import { readConnectorUse, readDeadline, readLocks, readPriority } from './resources.js';
 import type { AttrLayer } from './templates.js';
 import { describe, entries, scalarValue, type Entry, type Reader } from './yaml.js';
 
@@ -111,9 +112,21 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const descAttr = attr('description');
   const description = descAttr ? descAttr.reader.string(descAttr.entry.value, `"description" of ${what}`) : undefined;
 
+  const locksAttr = attr('locks');
+  const locks = locksAttr ? readLocks(locksAttr.reader, locksAttr.entry.value, what) : [];
+  const connAttr = attr('connector');
+  const connector = connAttr ? readConnectorUse(connAttr.reader, connAttr.entry.value, what) : undefined;
+  const prioAttr = attr('priority');
+  const priority = prioAttr ? readPriority(prioAttr.reader, prioAttr.entry.value, what) : 0;
+  const deadlineAttr = attr('deadline');
+  const deadline = deadlineAttr ? readDeadline(deadlineAttr.reader, deadlineAttr.entry.value, what) : undefined;
+  const loadAttr = attr('maxLoad');
+  const maxLoad = loadAttr ? loadAttr.reader.number(loadAttr.entry.value, `"maxLoad" of ${what}`, 0) : undefined;
+  const estimateMs = duration('estimate', '"estimate"');
+
   const job: Omit<JobDef, 'after'> = {
     name, kind, command, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
-    extends: chain, at: self.at,
+    extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs,
   };
   return { job, refs, ok: diags.list.length === before };
 }

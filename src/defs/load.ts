@@ -8,10 +8,11 @@ import { join, relative, resolve, sep } from 'node:path';
 import { isMap, type YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { compileFlow } from './flow.js';
-import { DEFAULT_SETTINGS, type FlowDef, type Project, type ProjectSettings } from './model.js';
-import { SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
+import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
+import { readConnectors, readGates } from './resources.js';
+import { parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
-import { Diagnostics, entries, parseYaml, Reader } from './yaml.js';
+import { Diagnostics, entries, parseYaml, Reader, scalarValue } from './yaml.js';
 
 export interface LoadResult {
   project?: Project;
@@ -34,7 +35,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   }
 
   const templates = new TemplateRegistry(diags);
-  const settings: ProjectSettings = { ...DEFAULT_SETTINGS };
+  const settings: ProjectSettings = defaultSettings();
   const flowFiles: { reader: Reader; root: YAMLMap }[] = [];
   for (const path of files) {
     const rel = relative(dir, path).split(sep).join('/');
@@ -61,7 +62,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
 
   const flows = new Map<string, FlowDef>();
   for (const { reader, root } of flowFiles) {
-    const flow = compileFlow(reader, root, templates);
+    const flow = compileFlow(reader, root, templates, settings);
     if (!flow) continue;
     const previous = flows.get(flow.name);
     if (previous) {
@@ -79,7 +80,17 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
   for (const e of reader.strictEntries(map, SETTINGS_KEYS, SETTINGS_FILE)) {
     if (e.key === 'maxParallel') settings.maxParallel = reader.integer(e.value, '"maxParallel"', 1) ?? settings.maxParallel;
     else if (e.key === 'logMaxBytes') settings.logMaxBytes = reader.integer(e.value, '"logMaxBytes"', 1024) ?? settings.logMaxBytes;
-    else {
+    else if (e.key === 'environment') settings.environment = reader.string(e.value, '"environment"') ?? settings.environment;
+    else if (e.key === 'connectors') {
+      const c = reader.map(e.value, '"connectors"');
+      if (c) readConnectors(reader, c, settings.connectors);
+    } else if (e.key === 'gates') readGates(reader, e.value, settings.gates);
+    else if (e.key === 'aging' || e.key === 'defaultEstimate') {
+      const ms = parseDuration(scalarValue(e.value));
+      if (ms === undefined || ms <= 0) reader.bad(e.value, `"${e.key}"`, 'a positive duration such as "1m"');
+      else if (e.key === 'aging') settings.agingMs = ms;
+      else settings.defaultEstimateMs = ms;
+    } else {
       const t = reader.map(e.value, '"templates"');
       if (t) templates.add(reader, t);
     }

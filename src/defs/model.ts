@@ -51,6 +51,30 @@ export type CommandLine = { kind: 'argv'; argv: string[] } | { kind: 'shell'; sc
 
 export type JobKind = 'command' | 'noop';
 
+/** A lock a job holds while it runs (seed 004): shared with other shared holders, or alone. */
+export type LockMode = 'shared' | 'exclusive';
+export interface LockNeed {
+  name: string;
+  mode: LockMode;
+}
+
+/** The connector a job uses: one of its `maxParallel` uses, or all of it (`exclusive`). */
+export interface ConnectorUse {
+  name: string;
+  exclusive: boolean;
+}
+
+/**
+ * When a job (or a flow) must be done. `timeOfDay`: HH:MM local time on the run's business date (the
+ * `business_date` parameter, else the day the run was created) plus `dayOffset` days; `absolute`: an instant.
+ */
+export type DeadlineSpec =
+  | { kind: 'timeOfDay'; hour: number; minute: number; dayOffset: number; text: string }
+  | { kind: 'absolute'; at: number; text: string };
+
+/** Priorities: higher runs first; `immediate` starts at once, past the slot limits (never past a lock). */
+export const IMMEDIATE_PRIORITY = 1_000_000;
+
 export interface JobDef {
   name: string;
   kind: JobKind;
@@ -64,6 +88,15 @@ export interface JobDef {
   retry: RetryPolicy;
   successCodes: number[];
   after: Dependency[];
+  locks: LockNeed[];
+  connector?: ConnectorUse;
+  /** Higher first; IMMEDIATE_PRIORITY for `immediate`. */
+  priority: number;
+  deadline?: DeadlineSpec;
+  /** Postpone the job while the host's load average per core is above this. */
+  maxLoad?: number;
+  /** Expected duration when there is no history yet (critical-path ordering, forecasts). */
+  estimateMs?: number;
   enabled: boolean;
   description?: string;
   /** The template chain this job was built from, nearest first. */
@@ -91,6 +124,28 @@ export interface FlowDef {
   jobs: JobDef[];
   /** Maximum tasks of one run of this flow running at once (undefined = only the global limit). */
   maxParallel?: number;
+  /** Added to every job's priority. */
+  priority: number;
+  deadline?: DeadlineSpec;
+}
+
+/** A named target environment (a host, a database, a URL), with its settings per environment. */
+export interface ConnectorDef {
+  name: string;
+  /** Uses at once (undefined = unlimited). */
+  maxParallel?: number;
+  /** A reference to credentials kept elsewhere (a file, a vault path); handed to jobs, never resolved here. */
+  credentials?: string;
+  /** Settings per environment (`test`, `prod`, ...), given to jobs as ORDO_CONNECTOR_<NAME>_<KEY>. */
+  environments: Record<string, Record<string, string>>;
+  description?: string;
+}
+
+export interface GateDef {
+  name: string;
+  /** Whether the gate starts open when it is first seen. */
+  initiallyOpen: boolean;
+  description?: string;
 }
 
 export interface ProjectSettings {
@@ -98,6 +153,14 @@ export interface ProjectSettings {
   maxParallel: number;
   /** Cap of one attempt's stdout and of its stderr log file, in bytes. */
   logMaxBytes: number;
+  /** The environment connectors are mapped to (overridden by ORDO_ENV). */
+  environment: string;
+  connectors: Map<string, ConnectorDef>;
+  gates: Map<string, GateDef>;
+  /** A ready task gains one priority point per this many milliseconds of waiting (no starvation). */
+  agingMs: number;
+  /** Estimate of a job's duration when it has no history and no `estimate`. */
+  defaultEstimateMs: number;
 }
 
 export interface Project {
@@ -107,4 +170,9 @@ export interface Project {
   flows: Map<string, FlowDef>;
 }
 
-export const DEFAULT_SETTINGS: ProjectSettings = { maxParallel: 16, logMaxBytes: 10 * 1024 * 1024 };
+export function defaultSettings(): ProjectSettings {
+  return {
+    maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', connectors: new Map(), gates: new Map(),
+    agingMs: 60_000, defaultEstimateMs: 60_000,
+  };
+}

@@ -4,18 +4,20 @@
  */
 
 /** `ordo.yaml` at the project root. */
-export const SETTINGS_KEYS = ['maxParallel', 'logMaxBytes', 'templates'] as const;
+export const SETTINGS_KEYS = [
+  'maxParallel', 'logMaxBytes', 'templates', 'environment', 'connectors', 'gates', 'aging', 'defaultEstimate',
+] as const;
 
 /** A file holding `templates:` (and no `flow:`): a library of job templates. */
 export const TEMPLATE_FILE_KEYS = ['templates'] as const;
 
 /** Any other `.yaml` file holding `flow:`. */
-export const FLOW_KEYS = ['flow', 'description', 'maxParallel', 'params', 'jobs'] as const;
+export const FLOW_KEYS = ['flow', 'description', 'maxParallel', 'params', 'jobs', 'priority', 'deadline'] as const;
 
 /** A job, or a template (a template holds the same attributes, all optional). */
 export const JOB_KEYS = [
   'kind', 'command', 'shell', 'cwd', 'env', 'timeout', 'killGrace', 'retries', 'successCodes',
-  'after', 'enabled', 'description', 'extends',
+  'after', 'enabled', 'description', 'extends', 'locks', 'connector', 'priority', 'deadline', 'maxLoad', 'estimate',
 ] as const;
 export type JobKey = (typeof JOB_KEYS)[number];
 

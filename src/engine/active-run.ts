@@ -5,7 +5,7 @@
  */
 import type { DepState, FlowDef, JobDef } from '../defs/model.js';
 import { dependentsIndex, handledStatesIndex } from './deps.js';
-import type { RunRow, TaskRow } from './store.js';
+import type { ResourceClaim, RunRow, TaskRow } from './store.js';
 
 export interface RunSummary {
   run: RunRow;
@@ -26,6 +26,16 @@ export class ActiveRun {
   running = 0;
   ended = 0;
   controlSeq: number;
+  /** When each ready task became ready (for aging); rebuilt as `now` after a reload. */
+  readonly readySince = new Map<string, number>();
+  /** Resource claims per job (locks, connector), from the engine's resource catalog. */
+  claims = new Map<string, ResourceClaim[]>();
+  /** Expected milliseconds from a job's start to the end of the run (critical path), for ranking. */
+  bottomLevel = new Map<string, number>();
+  /** Deadline instants per job (the job's own, else the flow's). */
+  deadlines = new Map<string, number>();
+  /** Jobs whose deadline passed while they were unfinished (their event is written). */
+  readonly expired = new Set<string>();
   private resolveDone!: (s: RunSummary) => void;
   readonly done: Promise<RunSummary>;
 
@@ -47,6 +57,7 @@ export class ActiveRun {
     this.byId = new Map(tasks.map((t) => [t.id, t]));
     this.candidates.clear();
     this.ready.clear();
+    this.readySince.clear();
     this.running = 0;
     this.ended = 0;
     for (const t of tasks) {

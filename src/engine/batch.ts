@@ -3,7 +3,7 @@
  * tick (it became ready and was dispatched) is written once, conditioned on the rev it had before the
  * tick, with all its events in order.
  */
-import type { AttemptRow, Batch, EventInput, RunWrite, TaskRow, TaskWrite } from './store.js';
+import type { AttemptRow, Batch, EventInput, ResourceClaim, RunWrite, TaskRow, TaskWrite } from './store.js';
 
 interface Pending {
   task: TaskRow;
@@ -11,11 +11,14 @@ interface Pending {
   events: EventInput[];
   attemptInsert?: AttemptRow;
   attemptUpdate?: AttemptRow;
+  acquire?: ResourceClaim[];
+  release?: boolean;
 }
 
 export class BatchBuilder {
   private readonly tasks = new Map<number, Pending>();
   private readonly runs: RunWrite[] = [];
+  private readonly extraEvents: EventInput[] = [];
 
   /** Records that `task` (already changed in memory) must be written, with an event. */
   touch(task: TaskRow, event: EventInput | null, attempt?: { insert?: AttemptRow; update?: AttemptRow }): void {
@@ -33,6 +36,23 @@ export class BatchBuilder {
     }
   }
 
+  /** The claim of `task` takes these resources (all or none, checked by the store). */
+  acquire(task: TaskRow, claims: ResourceClaim[]): void {
+    if (claims.length > 0) this.tasks.get(task.id)!.acquire = claims;
+  }
+
+  /** `task` leaves `running`: its resource holds go with this write. */
+  release(task: TaskRow): void {
+    const p = this.tasks.get(task.id);
+    if (p) p.release = true;
+    else this.tasks.set(task.id, { task, baseRev: task.rev, events: [], release: true });
+  }
+
+  /** Whether `task` gives resources back in this batch (it may not take them again in the same write). */
+  releases(task: TaskRow): boolean {
+    return this.tasks.get(task.id)?.release === true;
+  }
+
   /** The rev the task will have once this batch commits: the fencing token of an attempt claimed now. */
   tokenFor(task: TaskRow): number {
     return (this.tasks.get(task.id)?.baseRev ?? task.rev) + 1;
@@ -42,8 +62,13 @@ export class BatchBuilder {
     this.runs.push(write);
   }
 
+  /** An event that goes with no state change (a deadline passed). */
+  event(e: EventInput): void {
+    this.extraEvents.push(e);
+  }
+
   get empty(): boolean {
-    return this.tasks.size === 0 && this.runs.length === 0;
+    return this.tasks.size === 0 && this.runs.length === 0 && this.extraEvents.length === 0;
   }
 
   build(): { batch: Batch; pending: Pending[] } {
@@ -53,7 +78,9 @@ export class BatchBuilder {
       events: p.events,
       attemptInsert: p.attemptInsert,
       attemptUpdate: p.attemptUpdate,
+      acquire: p.acquire,
+      release: p.release,
     }));
-    return { batch: { tasks, runs: this.runs }, pending };
+    return { batch: { tasks, runs: this.runs, events: this.extraEvents }, pending };
   }
 }

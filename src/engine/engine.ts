@@ -9,7 +9,10 @@ import type { FlowDef } from '../defs/model.js';
 import { ActiveRun, type RunSummary } from './active-run.js';
 import { BatchBuilder } from './batch.js';
 import { jobStatus } from './deps.js';
-import { selectDispatch } from './dispatch.js';
+import { deadlinesFor } from './deadlines.js';
+import { selectDispatch, type WaitReason } from './dispatch.js';
+import { bottomLevels, estimatesFor } from './estimates.js';
+import { claimsOf, connectorEnv, emptyCatalog, ResourceUsage, type ResourceCatalog } from './resources.js';
 import { runOutcome } from './outcome.js';
 import type { AttemptHandle, AttemptOutcome, Clock, Executor, TimerHandle } from './ports.js';
 import { buildRequest, RequestError } from './request.js';
@@ -34,6 +37,14 @@ export interface EngineOptions {
   logMaxBytes?: number;
   /** True when an owner is known to be gone (a dead process on this host). */
   isOwnerDead?: (owner: string) => boolean;
+  /** Connectors and gates of the project (server configuration). */
+  catalog?: ResourceCatalog;
+  /** The host's load average per core, for jobs with `maxLoad`; undefined when unknown. */
+  loadProbe?: () => number | undefined;
+  /** A ready task gains one priority point per this many ms of waiting. */
+  agingMs?: number;
+  /** Estimate of a job's duration without history or `estimate`. */
+  defaultEstimateMs?: number;
 }
 
 export type ProgressListener = (run: RunRow, tasks: ReadonlyMap<string, TaskRow>) => void;
@@ -67,8 +78,16 @@ export class Engine {
   private closed = false;
   private failure: Error | null = null;
   private readonly progress = new Set<ProgressListener>();
+  /** Why each ready task did not start at the last dispatch (for `ordo why` and the API). */
+  private lastWaits = new Map<number, WaitReason>();
+  private readonly adopting = new Set<Promise<unknown>>();
+  /** Tasks that wait for something outside this engine (a lock, gate, connector, load): poll for it. */
+  private externalWaits = 0;
+  private deadlineTimer: { at: number; handle: TimerHandle } | null = null;
+  private readonly catalog: ResourceCatalog;
 
   constructor(private readonly opts: EngineOptions) {
+    this.catalog = opts.catalog ?? emptyCatalog();
     for (const ex of opts.executors) for (const kind of ex.kinds) this.executors.set(kind, ex);
     this.maxParallel = opts.maxParallel;
   }
@@ -92,12 +111,22 @@ export class Engine {
     this.wake();
   }
 
+  get maxParallelNow(): number {
+    return this.maxParallel;
+  }
+
+  /** Why a ready task of a run driven here did not start at the last dispatch. */
+  waitOf(taskId: number): WaitReason | undefined {
+    return this.lastWaits.get(taskId);
+  }
+
   /** Stores the definition as a version (a new one only when it changed) and creates a pending run. */
-  async createRun(def: FlowDef, fingerprint: string, params: Record<string, unknown>): Promise<RunRow> {
+  async createRun(def: FlowDef, fingerprint: string, params: Record<string, unknown>,
+    opts: { priority?: number; statsClass?: string } = {}): Promise<RunRow> {
     const now = this.opts.clock.now();
     const version = await this.opts.store.saveFlowVersion(def, fingerprint, now);
     return this.opts.store.createRun({
-      flowVersionId: version.id, flow: def.name, params, jobs: def.jobs.map((j) => j.name), at: now,
+      flowVersionId: version.id, flow: def.name, params, jobs: def.jobs.map((j) => j.name), at: now, ...opts,
     });
   }
 
@@ -108,7 +137,9 @@ export class Engine {
   async drive(runId: number): Promise<RunSummary> {
     const existing = this.runs.get(runId);
     if (existing) return existing.done;
-    const active = await this.adopt(runId);
+    const adopting = this.adopt(runId);
+    this.adopting.add(adopting);
+    const active = await adopting.finally(() => this.adopting.delete(adopting));
     this.ensurePolling();
     this.wake();
     return active.done;
@@ -149,9 +180,22 @@ export class Engine {
     const tasks = await store.getTasks(runId);
     const disabled = await store.disabledJobs(row.flow);
     const active = new ActiveRun({ ...row, owner: this.owner }, version.def, tasks, disabled);
+    await this.prepareOrdering(active);
     this.runs.set(runId, active);
     await this.recoverLostAttempts(active);
     return active;
+  }
+
+  /** Resource claims, expected durations, critical path and deadlines of a run's jobs. */
+  private async prepareOrdering(run: ActiveRun): Promise<void> {
+    for (const job of run.def.jobs) {
+      const claims = claimsOf(job, this.catalog);
+      if (claims.length) run.claims.set(job.name, claims);
+    }
+    const samples = await this.opts.store.durationSamples(run.def.name, run.row.statsClass, 10);
+    const estimates = estimatesFor(run.def, samples, this.opts.defaultEstimateMs ?? 60_000);
+    run.bottomLevel = bottomLevels(run.def, estimates);
+    run.deadlines = deadlinesFor(run.def, run.row.params, run.row.createdAt);
   }
 
   private async recoverLostAttempts(run: ActiveRun): Promise<void> {
@@ -219,7 +263,8 @@ export class Engine {
     }
 
     for (const run of this.runs.values()) this.evaluate(run, tr);
-    const starts = await this.dispatch(tr, now);
+    const starts = await this.dispatch(tr, batch, now);
+    this.checkDeadlines(batch, now);
 
     for (const run of this.runs.values()) {
       if (run.row.state === 'pending') {
@@ -278,12 +323,24 @@ export class Engine {
     for (const d of run.dependents.get(job) ?? []) run.candidates.add(d);
   }
 
-  private async dispatch(tr: Transitions, now: number) {
+  private async dispatch(tr: Transitions, batch: BatchBuilder, now: number) {
     const starts: Array<{ run: ActiveRun; task: TaskRow; attempt: AttemptRow; request: ReturnType<typeof buildRequest> }> = [];
-    const free = this.maxParallel - this.runningTotal;
-    const picks = selectDispatch([...this.runs.values()], now, free);
-    for (const { run, task } of picks) {
+    const runs = [...this.runs.values()];
+    const needsResources = runs.some((r) => r.claims.size > 0 && [...r.ready].some((j) => r.claims.has(j)));
+    const usage = needsResources ? new ResourceUsage(await this.opts.store.resourceView()) : null;
+    const decision = selectDispatch({
+      runs, now, free: this.maxParallel - this.runningTotal, maxParallel: this.maxParallel, usage,
+      load: this.opts.loadProbe?.(), agingMs: this.opts.agingMs ?? 60_000,
+    });
+    this.lastWaits = decision.waits;
+    this.externalWaits = [...decision.waits.values()].filter((w) => w.kind !== 'retry-delay' && w.kind !== 'slots').length;
+    for (const { run, task, claims } of decision.picks) {
       const job = run.job(task.job);
+      if (batch.releases(task)) {
+        // It gave its resources back in this very batch (an attempt ended): it claims them again next tick.
+        this.dirty = true;
+        continue;
+      }
       if (task.skipRequested) {
         tr.end(run, task, 'skipped', 'operator');
         this.markDependents(run, task.job);
@@ -297,9 +354,10 @@ export class Engine {
       }
       let kv: Map<string, string> | undefined;
       if (jobUsesKv(job)) kv = new Map((await this.opts.store.kvList(run.row.id)).map((e) => [e.key, e.value]));
-      const attempt = tr.start(run, task);
+      const attempt = tr.start(run, task, claims);
       try {
-        const request = buildRequest(run, task, attempt, { kv, env: this.opts.jobEnv ?? {}, logMaxBytes: this.opts.logMaxBytes });
+        const env = job.connector ? { ...this.opts.jobEnv, ...connectorEnv(job, this.catalog) } : this.opts.jobEnv ?? {};
+        const request = buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
         starts.push({ run, task, attempt, request });
         this.runningTotal++;
       } catch (err) {
@@ -400,6 +458,9 @@ export class Engine {
           await this.opts.store.heartbeat(this.owner, ids, now);
           this.lastHeartbeat = now;
         }
+        await this.pollSettings();
+        // Locks, gates, connectors and load change outside this engine: look again.
+        if (this.externalWaits > 0) this.wake();
         const seqs = await this.opts.store.controlSeqs(ids);
         if (this.reloads.size === 0 && [...seqs].every(([id, seq]) => this.runs.get(id)?.controlSeq === seq)) {
           this.ensurePolling();
@@ -419,11 +480,52 @@ export class Engine {
     this.pollTimer = this.opts.clock.setTimer(every, () => void poll());
   }
 
+  /** `ordo set max-parallel N` writes the setting; every engine picks it up on its next poll. */
+  private async pollSettings(): Promise<void> {
+    const text = await this.opts.store.getSetting('maxParallel');
+    const n = text === undefined ? NaN : Number(text);
+    if (Number.isInteger(n) && n > 0 && n !== this.maxParallel) this.setMaxParallel(n);
+  }
+
+  /** Emits `deadline_expired` once for each task still unfinished when its deadline passes. */
+  private checkDeadlines(batch: BatchBuilder, now: number): void {
+    let next = Infinity;
+    for (const run of this.runs.values()) {
+      for (const [job, at] of run.deadlines) {
+        const task = run.tasks.get(job);
+        if (!task || isTaskEnded(task.state) || run.expired.has(job)) continue;
+        if (at <= now) {
+          run.expired.add(job);
+          batch.event({ at: now, runId: run.row.id, taskId: task.id, job, kind: 'deadline_expired', data: { deadline: new Date(at).toISOString(), state: task.state } });
+        } else next = Math.min(next, at);
+      }
+    }
+    if (this.deadlineTimer?.at === next) return;
+    if (this.deadlineTimer) this.opts.clock.clearTimer(this.deadlineTimer.handle);
+    this.deadlineTimer = null;
+    if (next === Infinity) return;
+    const handle = this.opts.clock.setTimer(next - now, () => {
+      this.deadlineTimer = null;
+      this.wake();
+    });
+    this.deadlineTimer = { at: next, handle };
+  }
+
+  /** Resolves when no adoption and no tick is in progress (tests on a fake clock wait for this). */
+  async idle(): Promise<void> {
+    while (this.adopting.size > 0 || this.loop) {
+      await Promise.allSettled([...this.adopting]);
+      await this.waitForLoop();
+    }
+  }
+
   private async waitForLoop(): Promise<void> {
     while (this.loop) await this.loop;
   }
 
   private stopTimers(): void {
+    if (this.deadlineTimer) this.opts.clock.clearTimer(this.deadlineTimer.handle);
+    this.deadlineTimer = null;
     if (this.pollTimer) this.opts.clock.clearTimer(this.pollTimer);
     this.pollTimer = null;
     if (this.retryTimer) this.opts.clock.clearTimer(this.retryTimer.handle);

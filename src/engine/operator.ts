@@ -77,7 +77,7 @@ export async function abort(ctx: OperatorContext, runId: number, job?: string): 
       const attempts = t.state === 'running' ? await ctx.store.getAttempts(t.id) : [];
       const last = attempts[attempts.length - 1];
       writes.push({
-        row, events: [ev(ctx, run, t, 'task_aborted', { reason })],
+        row, events: [ev(ctx, run, t, 'task_aborted', { reason })], release: t.state === 'running',
         attemptUpdate: last && last.state === 'running' ? { ...last, state: 'lost', endedAt: ctx.now, error: 'aborted while no engine drove the run' } : undefined,
       });
     }

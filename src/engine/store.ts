@@ -40,6 +40,10 @@ export interface RunRow {
   owner: string | null;
   heartbeatAt: number | null;
   controlSeq: number;
+  /** Added to the priority of every task of the run. */
+  priority: number;
+  /** Which duration statistics the run's estimates come from (e.g. daily, month-end). */
+  statsClass: string;
 }
 
 export interface TaskRow {
@@ -98,6 +102,47 @@ export interface TaskWrite {
   events: EventInput[];
   attemptInsert?: AttemptRow;
   attemptUpdate?: AttemptRow;
+  /** Resources the claim takes: all of them or none, in the same transaction (else the write is refused). */
+  acquire?: ResourceClaim[];
+  /** The task leaves `running`: its holds are released in the same transaction. */
+  release?: boolean;
+}
+
+/**
+ * One resource a claim takes. Resources are named `lock:NAME` and `connector:NAME`. A shared use fits
+ * while nobody holds the resource exclusively and fewer than `capacity` hold it; an exclusive use fits
+ * only while nobody holds it. A closed resource (a closed gate, a blocked connector) fits nothing.
+ */
+export interface ResourceClaim {
+  resource: string;
+  mode: 'shared' | 'exclusive';
+  /** Most shared holders at once (null = unlimited). */
+  capacity: number | null;
+  /** Whether a resource not yet recorded starts closed (a gate). */
+  closedByDefault: boolean;
+}
+
+export interface ResourceHold {
+  resource: string;
+  mode: 'shared' | 'exclusive';
+  taskId: number;
+  runId: number;
+  job: string;
+  acquiredAt: number;
+}
+
+export interface ResourceStateRow {
+  name: string;
+  closed: boolean;
+  reason: string | null;
+  updatedAt: number | null;
+  updatedBy: string | null;
+}
+
+/** What dispatchers see of the shared resources: who holds what, and what is closed. */
+export interface ResourceView {
+  holds: ResourceHold[];
+  states: Map<string, ResourceStateRow>;
 }
 
 /** A run's new state, applied only while `owner` still owns the run. */
@@ -113,11 +158,15 @@ export interface RunWrite {
 export interface Batch {
   tasks: TaskWrite[];
   runs: RunWrite[];
+  /** Events without a state change. */
+  events?: EventInput[];
 }
 
 export interface CommitResult {
-  /** Ids of tasks whose write was refused because the row had moved on (stale rev). */
+  /** Ids of tasks whose write was refused: the row had moved on (stale rev), or a resource did not fit. */
   taskConflicts: number[];
+  /** Of those, the claims refused because a resource was taken or closed meanwhile (another dispatcher). */
+  resourceRefusals?: number[];
   /** Ids of runs this owner no longer owns. */
   runConflicts: number[];
 }
@@ -128,6 +177,8 @@ export interface NewRun {
   params: Record<string, unknown>;
   jobs: string[];
   at: number;
+  priority?: number;
+  statsClass?: string;
 }
 
 export interface RunFilter {
@@ -169,6 +220,16 @@ export interface EngineStore {
 
   setJobEnabled(flow: string, job: string, enabled: boolean, at: number): Promise<void>;
   disabledJobs(flow: string): Promise<Set<string>>;
+
+  resourceView(): Promise<ResourceView>;
+  /** Opens/closes a gate or blocks/unblocks a connector, with its event. */
+  setResourceClosed(name: string, closed: boolean, reason: string | null, by: string, at: number): Promise<void>;
+  /** Records resources not yet known with their initial state (gates start closed unless declared open). */
+  declareResources(rows: Array<{ name: string; closed: boolean }>): Promise<void>;
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string, at: number): Promise<void>;
+  /** Durations (ms) of recent successful attempts per job of a flow and statistics class, newest first. */
+  durationSamples(flow: string, statsClass: string, perJob: number): Promise<Map<string, number[]>>;
 
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import type { ActiveRun } from './active-run.js';
 import type { BatchBuilder } from './batch.js';
 import { mayRetry, retryDelay } from './outcome.js';
 import type { AttemptOutcome } from './ports.js';
-import type { AttemptRow, TaskRow, TaskState } from './store.js';
+import type { AttemptRow, ResourceClaim, TaskRow, TaskState } from './store.js';
 
 export class Transitions {
   constructor(private readonly batch: BatchBuilder, private readonly now: number, private readonly owner: string) {}
@@ -20,6 +20,7 @@ export class Transitions {
     task.state = 'ready';
     task.notBefore = notBefore;
     run.ready.add(task.job);
+    run.readySince.set(task.job, this.now);
     this.batch.touch(task, this.event(run, task, 'task_ready', notBefore ? { notBefore } : undefined));
   }
 
@@ -34,7 +35,7 @@ export class Transitions {
   }
 
   /** Claims a ready task: state running, a new attempt row, in the same transaction. Returns the token. */
-  start(run: ActiveRun, task: TaskRow): AttemptRow {
+  start(run: ActiveRun, task: TaskRow, claims: ResourceClaim[] = []): AttemptRow {
     const token = this.batch.tokenFor(task);
     this.leave(run, task);
     task.state = 'running';
@@ -50,6 +51,7 @@ export class Transitions {
       startedAt: this.now, endedAt: null, exitCode: null, signal: null, error: null, result: null,
     };
     this.batch.touch(task, this.event(run, task, 'task_started', { attempt: task.attempts }), { insert: attempt });
+    this.batch.acquire(task, claims);
     return attempt;
   }
 
@@ -92,6 +94,7 @@ export class Transitions {
       task.notBefore = notBefore;
       task.reason = why;
       run.ready.add(task.job);
+      run.readySince.set(task.job, this.now);
       this.batch.touch(task, this.event(run, task, 'task_attempt_failed', data), { update: finished });
       this.batch.touch(task, this.event(run, task, 'retry_scheduled', { nextAttempt: task.attempts + 1, notBefore }));
     } else {
@@ -109,8 +112,13 @@ export class Transitions {
 
   /** Takes the task out of the counter of its current state. */
   private leave(run: ActiveRun, task: TaskRow): void {
-    if (task.state === 'ready') run.ready.delete(task.job);
-    else if (task.state === 'running') run.running--;
+    if (task.state === 'ready') {
+      run.ready.delete(task.job);
+      run.readySince.delete(task.job);
+    } else if (task.state === 'running') {
+      run.running--;
+      if ((run.claims.get(task.job)?.length ?? 0) > 0) this.batch.release(task);
+    }
     else if (task.state === 'waiting') run.candidates.delete(task.job);
   }
 }

@@ -1,13 +1,14 @@
 /**
  * One captured stream of an attempt: the child's pipe copied into a file up to a byte cap. Past the cap a
  * single marker line is written and the rest is read and dropped, so a chatty job never blocks on a full
- * pipe and never fills the disk.
+ * pipe and never fills the disk. The file is created with the first byte: most jobs are silent on one stream
+ * or both, and creating a file costs about as much CPU as the rest of an attempt's bookkeeping.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 export class CappedLog {
-  private readonly out: WriteStream;
+  private out: WriteStream | undefined;
   private written = 0;
   private truncated = false;
   private broken = false;
@@ -15,15 +16,18 @@ export class CappedLog {
   private atLineStart = true;
   private waitingForDrain: Readable | undefined;
 
-  constructor(path: string, private readonly cap: number) {
-    this.out = createWriteStream(path);
+  constructor(private readonly path: string, private readonly cap: number) {}
+
+  private open(): WriteStream {
+    const out = createWriteStream(this.path);
     // A log file we cannot write (disk full, directory removed) must not stop or block the job: its output
     // is dropped from then on.
-    this.out.on('error', () => {
+    out.on('error', () => {
       this.broken = true;
       this.waitingForDrain?.resume();
       this.waitingForDrain = undefined;
     });
+    return out;
   }
 
   /** Copies `src` into the file. Below the cap the file's backpressure pauses the pipe; above it, nothing does. */
@@ -32,7 +36,7 @@ export class CappedLog {
       if (this.accept(chunk) || this.waitingForDrain) return;
       this.waitingForDrain = src;
       src.pause();
-      this.out.once('drain', () => {
+      this.out?.once('drain', () => {
         this.waitingForDrain = undefined;
         src.resume();
       });
@@ -42,26 +46,28 @@ export class CappedLog {
   /** Writes what fits; returns false when the file stream asks the writer to wait. */
   private accept(chunk: Buffer): boolean {
     if (this.broken || this.truncated || chunk.length === 0) return true;
+    const out = (this.out ??= this.open());
     const room = this.cap - this.written;
     if (chunk.length <= room) {
       this.written += chunk.length;
       this.atLineStart = chunk[chunk.length - 1] === 0x0a;
-      return this.out.write(chunk);
+      return out.write(chunk);
     }
     this.truncated = true;
     const head = chunk.subarray(0, Math.max(0, room));
     const endsLine = head.length > 0 ? head[head.length - 1] === 0x0a : this.atLineStart;
     const marker = `${endsLine ? '' : '\n'}[ordo: output truncated at ${this.cap} bytes]\n`;
     this.written += head.length;
-    return this.out.write(Buffer.concat([head, Buffer.from(marker)]));
+    return out.write(Buffer.concat([head, Buffer.from(marker)]));
   }
 
   /** Flushes and closes the file; resolves once the bytes are on disk (or the file is known broken). */
   close(): Promise<void> {
+    const out = this.out;
     return new Promise((resolve) => {
-      if (this.out.closed) return resolve();
-      this.out.once('close', () => resolve());
-      this.out.end();
+      if (!out || out.closed) return resolve();
+      out.once('close', () => resolve());
+      out.end();
     });
   }
 }

@@ -15,7 +15,7 @@ function job(command: CommandLine, more: Partial<JobDef> = {}): JobDef {
   return {
     name: 'j', kind: 'command', command, env: {}, killGraceMs: 2000,
     retry: { retries: 0, delayMs: 0, backoff: 1, maxDelayMs: 0 },
-    successCodes: [0], after: [], enabled: true, extends: [], ...more,
+    successCodes: [0], after: [], enabled: true, extends: [], locks: [], priority: 0, ...more,
   };
 }
 
@@ -104,9 +104,12 @@ describe('LocalProcessExecutor', () => {
     const stale = request(job(argv('true')));
     mkdirSync(attemptDir(stateDir, stale.runId, 'j', stale.attempt), { recursive: true });
     writeFileSync(attemptFile(stateDir, stale.runId, 'j', stale.attempt, 'result'), '{"old": 1}');
+    writeFileSync(attemptFile(stateDir, stale.runId, 'j', stale.attempt, 'stdout'), 'old output');
     const o2 = await exec.start(stale).done;
     assert.equal(o2.status, 'succeeded');
     assert.equal(o2.result, undefined);
+    // `true` prints nothing, so no log file is created in place of the stale one.
+    assert.equal(existsSync(attemptFile(stateDir, stale.runId, 'j', stale.attempt, 'stdout')), false);
   });
 
   it('fails an attempt whose result is not a JSON object', async () => {
@@ -166,6 +169,18 @@ describe('LocalProcessExecutor', () => {
     assert.equal(o.status, 'timeout');
     assert.equal(o.signal, 'SIGKILL');
     assert.match(out(req, 'attempt'), /\nKILL \S+ SIGKILL to process group \d+ after 300ms\n/);
+  });
+
+  it('SIGKILLs, after the grace period, a group member that ignores SIGTERM and outlives the leader', async () => {
+    // The subshell holds no pipe, so the attempt ends when the leader dies; the straggler is killed later.
+    const script = '(trap "" TERM; sleep 30) >/dev/null 2>&1 & echo $! > "$ORDO_LOG_DIR/straggler"; sleep 30';
+    const req = request(job(sh(script), { timeoutMs: 200, killGraceMs: 300 }));
+    const o = await exec.start(req).done;
+    assert.equal(o.status, 'timeout');
+    assert.equal(o.signal, 'SIGTERM');
+    const straggler = Number(readFileSync(join(attemptDir(stateDir, req.runId, 'j', req.attempt), 'straggler'), 'utf8'));
+    assert.ok(straggler > 0);
+    assert.ok(await waitGone(straggler), `straggler ${straggler} still alive`);
   });
 
   it('aborts on request', async () => {

@@ -2,10 +2,15 @@
  * Runs `command` jobs as local processes. Each attempt gets its own process group (so a timeout or an abort
  * reaches the grandchildren too), its own directory of files (input, result, capped stdout/stderr, and an
  * attempt.log of START/FINISH lines), and an environment that names those files.
+ *
+ * The directory and input.json are written synchronously, before the spawn (the job may read its input at
+ * once, and spawn() blocks the event loop anyway); attempt.log lines are appended asynchronously, in order,
+ * and the outcome is reported only after the last one, the captured streams and result.json are settled.
+ * stdout.log / stderr.log are created with the first byte of output (see capped-log.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 import { delimiter, resolve } from 'node:path';
 import type { JobDef } from '../defs/model.js';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStatus, Executor } from '../engine/ports.js';
@@ -53,24 +58,27 @@ class LocalAttempt {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  /** attempt.log appends, in order. */
+  private logWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly req: AttemptRequest, private readonly opts: LocalExecutorOptions) {
     this.done = new Promise((r) => (this.resolveDone = r));
     this.file = (kind) => attemptFile(opts.stateDir, req.runId, req.job.name, req.attempt, kind);
-    const argv = commandArgv(req.job);
     try {
-      mkdirSync(attemptDir(opts.stateDir, req.runId, req.job.name, req.attempt), { recursive: true });
+      const created = mkdirSync(attemptDir(this.opts.stateDir, req.runId, req.job.name, req.attempt), { recursive: true });
+      if (created === undefined) {
+        // The directory was there: files of an earlier try of this attempt must not pass for this one's.
+        for (const kind of ['result', 'stdout', 'stderr'] as const) rmSync(this.file(kind), { force: true });
+      }
       writeFileSync(this.file('input'), `${JSON.stringify(req.input, null, 2)}\n`);
-      // A result left by an earlier try of the same attempt must not be taken for this one's.
-      rmSync(this.file('result'), { force: true });
     } catch (err) {
       this.spawnError = `cannot prepare the attempt directory: ${oneLine(err)}`;
       void this.finish(null, null);
       return;
     }
+    const argv = commandArgv(req.job);
     if (typeof argv === 'string') {
       this.spawnError = argv;
-      this.record(`START ${iso()} pid=- attempt=${req.attempt} argv=[]`);
       void this.finish(null, null);
       return;
     }
@@ -93,7 +101,7 @@ class LocalAttempt {
       return;
     }
     this.child = child;
-    this.record(`START ${iso()} pid=${child.pid ?? '-'} attempt=${req.attempt} argv=${JSON.stringify(argv)}`);
+    void this.record(`START ${iso()} pid=${child.pid ?? '-'} attempt=${req.attempt} argv=${JSON.stringify(argv)}`);
     if (child.stdout) stdout.attach(child.stdout);
     if (child.stderr) stderr.attach(child.stderr);
     child.on('error', (err: NodeJS.ErrnoException) => {
@@ -126,14 +134,14 @@ class LocalAttempt {
   /** Timeout or abort: SIGTERM to the group now, SIGKILL after the job's grace period if it is still there. */
   stop(kind: 'timeout' | 'abort', reason: string): void {
     if (this.ended) return;
-    this.record(kind === 'timeout' ? `TIMEOUT ${iso()} ${reason}` : `ABORT ${iso()} ${oneLine(reason)}`);
+    void this.record(kind === 'timeout' ? `TIMEOUT ${iso()} ${reason}` : `ABORT ${iso()} ${oneLine(reason)}`);
     if (this.stopping) return;
     this.stopping = { kind, at: Date.now() };
     const pid = this.child?.pid;
     if (pid === undefined) return; // never started: the spawn error ends the attempt
     signalGroup(pid, 'SIGTERM');
     this.killTimer = setTimeout(() => {
-      this.record(`KILL ${iso()} SIGKILL to process group ${pid} after ${this.req.job.killGraceMs}ms`);
+      void this.record(`KILL ${iso()} SIGKILL to process group ${pid} after ${this.req.job.killGraceMs}ms`);
       signalGroup(pid, 'SIGKILL');
     }, this.req.job.killGraceMs);
   }
@@ -151,7 +159,7 @@ class LocalAttempt {
     }
     await Promise.all(this.logs.map((log) => log.close()));
 
-    const started = this.spawnError === undefined;
+    const started = this.child !== undefined && this.spawnError === undefined;
     const exitCode = started ? code : null;
     let status: AttemptStatus = this.stopping?.kind === 'timeout' ? 'timeout'
       : this.stopping?.kind === 'abort' ? 'aborted'
@@ -166,8 +174,8 @@ class LocalAttempt {
         if (status === 'succeeded') status = 'failed';
       }
     }
-    if (error !== undefined) this.record(`ERROR ${iso()} ${error}`);
-    this.record(`FINISH ${iso()} duration=${endedAt - this.startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
+    if (error !== undefined) void this.record(`ERROR ${iso()} ${error}`);
+    await this.record(`FINISH ${iso()} duration=${endedAt - this.startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
     this.resolveDone({
       status, exitCode, signal, startedAt: this.startedAt, endedAt,
       ...(result !== undefined && { result }),
@@ -177,12 +185,11 @@ class LocalAttempt {
   }
 
   /** One line of attempt.log. Losing it (unwritable state directory) must not fail the attempt. */
-  private record(line: string): void {
-    try {
-      appendFileSync(this.file('attempt'), `${line}\n`);
-    } catch {
-      // nothing better to do: the outcome still reaches the engine
-    }
+  private record(line: string): Promise<void> {
+    this.logWrites = this.logWrites
+      .then(() => appendFile(this.file('attempt'), `${line}\n`))
+      .catch(() => undefined); // nothing better to do: the outcome still reaches the engine
+    return this.logWrites;
   }
 }
 

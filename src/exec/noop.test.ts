@@ -7,7 +7,7 @@ import { NoopExecutor } from './noop.js';
 function request(env: Record<string, string> = {}): AttemptRequest {
   const job: JobDef = {
     name: 'n', kind: 'noop', env, killGraceMs: 1000, retry: { retries: 0, delayMs: 0, backoff: 1, maxDelayMs: 0 },
-    successCodes: [0], after: [], enabled: true, extends: [],
+    successCodes: [0], after: [], enabled: true, extends: [], locks: [], priority: 0,
   };
   return { runId: '1', taskId: 1, flow: 'f', job, attempt: 1, token: 1, input: {}, env: {}, logMaxBytes: 1000 };
 }

@@ -10,10 +10,15 @@ import { LocalProcessExecutor } from '../exec/local.js';
 import { NoopExecutor } from '../exec/noop.js';
 import { openStore, stateDirFor } from '../store/open.js';
 import type { OrdoStore } from '../store/ordo-store.js';
+import { defaultSettings, type ProjectSettings } from '../defs/model.js';
+import { lockResource } from '../engine/resources.js';
+import { cachedLoadProbe } from './load.js';
 import { isOwnerDead, newOwner } from './owner.js';
 
 export interface RuntimeOptions {
   projectDir: string;
+  /** The project's settings: connectors, gates, aging and estimates (limits come from the fields below). */
+  settings?: ProjectSettings;
   maxParallel: number;
   logMaxBytes: number;
   env?: NodeJS.ProcessEnv;
@@ -41,6 +46,10 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Jobs find the same store for `ordo kv`: the state directory, and the database URL when there is one.
   const jobEnv: Record<string, string> = { ORDO_HOME: stateDir, ORDO_PROJECT: projectDir };
   if (databaseUrl) jobEnv.DATABASE_URL = databaseUrl;
+  const settings = opts.settings ?? defaultSettings();
+  const catalog = { connectors: settings.connectors, gates: settings.gates, environment: env.ORDO_ENV || settings.environment };
+  // Gates start closed (unless declared open) the first time any engine sees them; later changes stay.
+  await store.declareResources([...settings.gates.values()].map((g) => ({ name: lockResource(g.name), closed: !g.initiallyOpen })));
   const engine = new Engine({
     store,
     clock: opts.clock ?? new SystemClock(),
@@ -52,6 +61,10 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     isOwnerDead,
     pollMs: opts.pollMs,
     leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
+    catalog,
+    loadProbe: cachedLoadProbe(),
+    agingMs: settings.agingMs,
+    defaultEstimateMs: settings.defaultEstimateMs,
   });
   return {
     store, engine, stateDir,

@@ -5,9 +5,10 @@
 import type { FlowDef } from '../defs/model.js';
 import type {
   AttemptRow, Batch, CommitResult, EngineStore, EventInput, EventRow, FlowVersion, NewRun, RunFilter, RunRow,
-  TaskRow, TaskWrite,
+  ResourceView, TaskRow, TaskWrite,
 } from '../engine/store.js';
 import { runMultiRow } from './multirow.js';
+import { acquireClaims, declare, readView, releaseHolds, setClosed } from './resources.js';
 import type { Queryable, SqlPort, SqlRow, SqlValue } from './port.js';
 import {
   attemptValues, jsonOrNull, parseJson, taskValues, toAttemptRow, toEventRow, toRunRow, toTaskRow,
@@ -105,8 +106,9 @@ export class OrdoStore implements EngineStore {
   async createRun(run: NewRun): Promise<RunRow> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query(
-        'INSERT INTO runs (flow, flow_version_id, state, params, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
-        [run.flow, run.flowVersionId, 'pending', JSON.stringify(run.params), run.at]);
+        'INSERT INTO runs (flow, flow_version_id, state, params, created_at, priority, stats_class) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
+        [run.flow, run.flowVersionId, 'pending', JSON.stringify(run.params), run.at, run.priority ?? 0, run.statsClass ?? 'default']);
       const created = toRunRow(row!);
       await runMultiRow(tx, {
         template: 'INSERT INTO tasks (run_id, job, state) VALUES {values}', types: ['BIGINT', 'TEXT', 'TEXT'],
@@ -180,11 +182,11 @@ export class OrdoStore implements EngineStore {
   }
 
   async commit(batch: Batch): Promise<CommitResult> {
-    if (batch.tasks.length === 0 && batch.runs.length === 0) return { taskConflicts: [], runConflicts: [] };
+    if (batch.tasks.length === 0 && batch.runs.length === 0 && !batch.events?.length) return { taskConflicts: [], runConflicts: [] };
     return this.db.transaction(async (tx) => {
-      const taskConflicts = await this.applyTaskWrites(tx, batch.tasks);
+      const { conflicts: taskConflicts, refusals } = await this.applyTaskWrites(tx, batch.tasks);
       const runConflicts: number[] = [];
-      const events: EventInput[] = [];
+      const events: EventInput[] = [...(batch.events ?? [])];
       for (const r of batch.runs) {
         const changed = await tx.run(
           'UPDATE runs SET state = ?, started_at = ?, ended_at = ? WHERE id = ? AND owner = ?',
@@ -193,7 +195,7 @@ export class OrdoStore implements EngineStore {
         else events.push(...r.events);
       }
       await this.insertEvents(tx, events);
-      return { taskConflicts, runConflicts };
+      return { taskConflicts, runConflicts, resourceRefusals: refusals };
     });
   }
 
@@ -206,7 +208,7 @@ export class OrdoStore implements EngineStore {
       }
     }
     return this.db.transaction(async (tx) => {
-      const taskConflicts = await this.applyTaskWrites(tx, tasks);
+      const { conflicts: taskConflicts } = await this.applyTaskWrites(tx, tasks);
       if (taskConflicts.length > 0) throw new Refused(taskConflicts);
       if (run?.state !== undefined) await tx.run('UPDATE runs SET state = ? WHERE id = ?', [run.state, runId]);
       if (run?.endedAt !== undefined) await tx.run('UPDATE runs SET ended_at = ? WHERE id = ?', [run.endedAt, runId]);
@@ -220,24 +222,36 @@ export class OrdoStore implements EngineStore {
     });
   }
 
-  /** Conditional task updates, then the attempts and events of those that applied. Returns the conflicts. */
-  private async applyTaskWrites(tx: Queryable, writes: TaskWrite[]): Promise<number[]> {
-    if (writes.length === 0) return [];
+  /**
+   * Resource claims, conditional task updates, then the attempts, events and releases of the writes that
+   * applied. Returns the refused writes: stale revs and claims whose resources did not fit.
+   */
+  private async applyTaskWrites(tx: Queryable, writes: TaskWrite[]): Promise<{ conflicts: number[]; refusals: number[] }> {
+    if (writes.length === 0) return { conflicts: [], refusals: [] };
     const seen = new Set<number>();
     for (const w of writes) {
       if (seen.has(w.row.id)) throw new Error(`internal: task ${w.row.id} written twice in one batch`);
       seen.add(w.row.id);
     }
+    const at = writes[0]!.events[0]?.at ?? Date.now();
+    const refused = await acquireClaims(tx, this.db.caps, writes, at);
+    const tried = refused.size ? writes.filter((w) => !refused.has(w.row.id)) : writes;
     const applied = new Set(
-      (await runMultiRow<{ id: number }>(tx, TASK_UPDATE, writes.map((w) => taskValues(w.row)), this.db.caps.maxParams))
+      (await runMultiRow<{ id: number }>(tx, TASK_UPDATE, tried.map((w) => taskValues(w.row)), this.db.caps.maxParams))
         .map((r) => Number(r.id)));
-    const ok = writes.filter((w) => applied.has(w.row.id));
+    const ok = tried.filter((w) => applied.has(w.row.id));
+    // Holds taken for a claim whose task write then lost its rev check are given back at once.
+    const release = [
+      ...tried.filter((w) => w.acquire?.length && !applied.has(w.row.id)).map((w) => w.row.id),
+      ...ok.filter((w) => w.release).map((w) => w.row.id),
+    ];
+    if (release.length) await releaseHolds(tx, release);
     const inserts = ok.flatMap((w) => (w.attemptInsert ? [attemptValues(w.attemptInsert)] : []));
     const updates = ok.flatMap((w) => (w.attemptUpdate ? [attemptValues(w.attemptUpdate)] : []));
     if (updates.length) await runMultiRow(tx, ATTEMPT_UPDATE, updates, this.db.caps.maxParams);
     if (inserts.length) await runMultiRow(tx, ATTEMPT_INSERT, inserts, this.db.caps.maxParams);
     await this.insertEvents(tx, ok.flatMap((w) => w.events));
-    return writes.filter((w) => !applied.has(w.row.id)).map((w) => w.row.id);
+    return { conflicts: writes.filter((w) => !applied.has(w.row.id)).map((w) => w.row.id), refusals: [...refused] };
   }
 
   private async insertEvents(tx: Queryable, events: EventInput[]): Promise<void> {
@@ -288,6 +302,50 @@ export class OrdoStore implements EngineStore {
   async disabledJobs(flow: string): Promise<Set<string>> {
     const rows = await this.db.query('SELECT job FROM job_flags WHERE flow = ? AND enabled = 0', [flow]);
     return new Set(rows.map((r) => String(r.job)));
+  }
+
+  async resourceView(): Promise<ResourceView> {
+    return readView(this.db);
+  }
+
+  async setResourceClosed(name: string, closed: boolean, reason: string | null, by: string, at: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await setClosed(tx, name, closed, reason, by, at);
+      const [kind, short] = name.split(':');
+      const verb = kind === 'connector' ? (closed ? 'connector_blocked' : 'connector_unblocked') : closed ? 'gate_closed' : 'gate_opened';
+      await this.insertEvents(tx, [{ at, runId: null, kind: verb, data: { name: short ?? name, reason, by } }]);
+    });
+  }
+
+  async declareResources(rows: Array<{ name: string; closed: boolean }>): Promise<void> {
+    await this.db.transaction((tx) => declare(tx, this.db.caps, rows));
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const [row] = await this.db.query('SELECT value FROM settings WHERE key = ?', [key]);
+    return row ? String(row.value) : undefined;
+  }
+
+  async setSetting(key: string, value: string, at: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at', [key, value, at]);
+      await this.insertEvents(tx, [{ at, runId: null, kind: 'setting_changed', data: { key, value } }]);
+    });
+  }
+
+  async durationSamples(flow: string, statsClass: string, perJob: number): Promise<Map<string, number[]>> {
+    const rows = await this.db.query(
+      'SELECT t.job AS job, a.ended_at - a.started_at AS ms FROM attempts a JOIN tasks t ON t.id = a.task_id ' +
+      "JOIN runs r ON r.id = t.run_id WHERE r.flow = ? AND r.stats_class = ? AND a.state = 'succeeded' " +
+      'AND a.ended_at IS NOT NULL ORDER BY a.ended_at DESC LIMIT ?', [flow, statsClass, perJob * 2000]);
+    const out = new Map<string, number[]>();
+    for (const r of rows) {
+      const list = out.get(String(r.job)) ?? [];
+      if (list.length < perJob) list.push(Number(r.ms));
+      out.set(String(r.job), list);
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,11 @@ export interface SqlCapabilities {
   listenNotify: boolean;
   /** Transaction-scoped advisory locks (`pg_advisory_xact_lock`) are available. */
   advisoryLocks: boolean;
+  /**
+   * `SELECT ... FOR UPDATE` locks rows against other writers. Without it the backend must serialise write
+   * transactions as a whole (SQLite's BEGIN IMMEDIATE does).
+   */
+  rowLocks: boolean;
   /** Most bound parameters one statement may carry. */
   maxParams: number;
 }

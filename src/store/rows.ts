@@ -25,6 +25,8 @@ export function toRunRow(r: SqlRow): RunRow {
     owner: strOrNull(r.owner),
     heartbeatAt: numOrNull(r.heartbeat_at),
     controlSeq: num(r.control_seq),
+    priority: num(r.priority ?? 0),
+    statsClass: String(r.stats_class ?? 'default'),
   };
 }
 

@@ -14,6 +14,7 @@ export class FakeClock implements Clock {
   private current: number;
   private nextId = 1;
   private timers: Timer[] = [];
+  private readonly idleHooks: Array<() => Promise<void>> = [];
 
   constructor(start = Date.UTC(2026, 0, 1, 0, 0, 0)) {
     this.current = start;
@@ -33,6 +34,20 @@ export class FakeClock implements Clock {
     this.timers = this.timers.filter((t) => t.id !== handle.id);
   }
 
+  /**
+   * Work that must be finished before time moves on (an engine's tick over a real database takes real
+   * I/O, which a few event-loop turns do not cover).
+   */
+  onIdle(hook: () => Promise<void>): void {
+    this.idleHooks.push(hook);
+  }
+
+  private async quiesce(): Promise<void> {
+    await settle();
+    for (const hook of this.idleHooks) await hook();
+    await settle();
+  }
+
   /** Number of timers not yet fired. */
   get pending(): number {
     return this.timers.length;
@@ -42,7 +57,7 @@ export class FakeClock implements Clock {
   async advance(ms: number): Promise<void> {
     const until = this.current + ms;
     for (;;) {
-      await settle();
+      await this.quiesce();
       const due = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0];
       if (!due) break;
       this.timers = this.timers.filter((t) => t !== due);
@@ -50,7 +65,7 @@ export class FakeClock implements Clock {
       due.fn();
     }
     this.current = until;
-    await settle();
+    await this.quiesce();
   }
 }
 

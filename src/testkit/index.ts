@@ -12,12 +12,13 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { FlowDef } from '../defs/model.js';
+import type { FlowDef, Project } from '../defs/model.js';
 import { formatDiagnostic } from '../defs/diagnostics.js';
 import { loadProject } from '../defs/load.js';
 import { flowFingerprint } from '../defs/version.js';
 import type { RunSummary } from '../engine/active-run.js';
 import { Engine } from '../engine/engine.js';
+import type { ResourceCatalog } from '../engine/resources.js';
 import type { EngineStore } from '../engine/store.js';
 import { migrate } from '../store/migrate.js';
 import { OrdoStore } from '../store/ordo-store.js';
@@ -37,6 +38,12 @@ export interface TestKitOptions {
   owner?: string;
   /** Which owners count as dead, for adoption tests. */
   isOwnerDead?: (owner: string) => boolean;
+  /** Connectors and gates (see `catalogOf` for a project's). */
+  catalog?: ResourceCatalog;
+  /** The host load per core the dispatcher sees (for `maxLoad`). */
+  load?: () => number | undefined;
+  agingMs?: number;
+  pollMs?: number;
 }
 
 export interface TestKit {
@@ -59,6 +66,11 @@ export async function memoryStore(): Promise<OrdoStore> {
 }
 
 export async function compileFlows(files: Record<string, string>): Promise<Map<string, FlowDef>> {
+  return (await compileProject(files)).flows;
+}
+
+/** Loads a whole project given as files (path -> YAML text); throws with the diagnostics when invalid. */
+export async function compileProject(files: Record<string, string>): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), 'ordo-kit-'));
   try {
     for (const [name, text] of Object.entries(files)) {
@@ -67,7 +79,7 @@ export async function compileFlows(files: Record<string, string>): Promise<Map<s
     }
     const { project, diagnostics } = await loadProject(dir);
     if (!project) throw new Error(`flow definitions have errors:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
-    return project.flows;
+    return project;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -79,8 +91,9 @@ export async function createTestKit(opts: TestKitOptions = {}): Promise<TestKit>
   const executor = new ScriptedExecutor(clock, opts.script, opts.defaultMs);
   const engine = new Engine({
     store, clock, executors: [executor], owner: opts.owner ?? 'testkit/1/0', maxParallel: opts.maxParallel ?? 100,
-    isOwnerDead: opts.isOwnerDead,
+    isOwnerDead: opts.isOwnerDead, catalog: opts.catalog, loadProbe: opts.load, agingMs: opts.agingMs, pollMs: opts.pollMs,
   });
+  clock.onIdle(() => engine.idle());
   let finished = false;
   return {
     engine, clock, executor, store,

@@ -5,7 +5,7 @@ import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { DEFAULT_LEASE_MS, openRuntime } from '../../server/runtime.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
-import { action, flowOf, loadValidProject, parseRunId, projectDir, storeFor } from '../context.js';
+import { action, flowOf, loadValidProject, parseRunId, projectDir, settingsOrDefaults, storeFor } from '../context.js';
 import { driveWithProgress, report } from './run.js';
 
 const MODES: RestartMode[] = ['only', 'downstream', 'failed'];
@@ -53,7 +53,8 @@ export function registerOperatorCommands(program: Command): void {
       }
       const runId = parseRunId(runText);
       const dir = projectDir(opts);
-      const rt = await openRuntime({ projectDir: dir, maxParallel: 16, logMaxBytes: 10 * 1024 * 1024 });
+      const settings = await settingsOrDefaults(dir);
+      const rt = await openRuntime({ projectDir: dir, maxParallel: settings.maxParallel, logMaxBytes: settings.logMaxBytes, settings });
       try {
         const run = await rt.store.getRun(runId);
         if (!run) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);

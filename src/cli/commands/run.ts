@@ -7,7 +7,9 @@ import { flowFingerprint } from '../../defs/version.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { DEFAULT_LEASE_MS, openRuntime, type Runtime } from '../../server/runtime.js';
-import { action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, storeFor } from '../context.js';
+import {
+  action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, storeFor,
+} from '../context.js';
 import { Progress } from '../progress.js';
 import { printRun } from './show.js';
 
@@ -73,7 +75,7 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print the result as one JSON object')
     .action(action(async (flowName: string, opts: RunOptions) => {
       const { dir, flow, params, maxParallel, project } = await prepare(flowName, opts);
-      const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes });
+      const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
       try {
         const run = await rt.engine.createRun(flow, flowFingerprint(flow), params);
         return report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json);
@@ -102,13 +104,14 @@ export function registerRunCommands(program: Command): void {
   program.command('resume <run>')
     .description('drive an unfinished run (e.g. after a crash) to its end in this process')
     .option('-d, --dir <dir>', 'project directory')
-    .option('--max-parallel <n>', 'maximum tasks running at once', '16')
+    .option('--max-parallel <n>', 'maximum tasks running at once (default: ordo.yaml maxParallel)')
     .option('--json', 'print the result as one JSON object')
     .action(action(async (runText: string, opts: RunOptions) => {
       const runId = parseRunId(runText);
+      const settings = await settingsOrDefaults(projectDir(opts));
       const rt = await openRuntime({
-        projectDir: projectDir(opts), maxParallel: parsePositiveInt(opts.maxParallel ?? '16', '--max-parallel'),
-        logMaxBytes: 10 * 1024 * 1024,
+        projectDir: projectDir(opts), maxParallel: opts.maxParallel ? parsePositiveInt(opts.maxParallel, '--max-parallel') : settings.maxParallel,
+        logMaxBytes: settings.logMaxBytes, settings,
       });
       try {
         const run = await rt.store.getRun(runId);

@@ -14,7 +14,7 @@ export function registerServerCommand(program: Command): void {
       const dir = projectDir(opts);
       const project = await loadValidProject(dir);
       const maxParallel = opts.maxParallel ? parsePositiveInt(opts.maxParallel, '--max-parallel') : project.settings.maxParallel;
-      const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes });
+      const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
       const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
       log(`ordo server: store ${rt.store.location}, owner ${rt.engine.owner}, max parallel ${maxParallel}`);
       rt.engine.onProgressChange(() => {});

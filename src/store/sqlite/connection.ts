@@ -6,18 +6,32 @@
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Mutex } from '../mutex.js';
 import type { Queryable, SqlCapabilities, SqlPort, SqlRow, SqlValue } from '../port.js';
 
-const CAPS: SqlCapabilities = { skipLocked: false, listenNotify: false, advisoryLocks: false, maxParams: 32_000 };
+const CAPS: SqlCapabilities = { skipLocked: false, listenNotify: false, advisoryLocks: false, rowLocks: false, maxParams: 32_000 };
+
+/**
+ * One mutex per database file in this process. better-sqlite3 is synchronous: a connection that waits
+ * for the file's write lock blocks the event loop, so it must never wait for another connection of the
+ * same process that holds the lock across an await (that would deadlock until busy_timeout).
+ */
+const fileMutexes = new Map<string, Mutex>();
+function fileMutex(path: string): Mutex {
+  if (path === ':memory:') return new Mutex();
+  const key = resolve(path);
+  let m = fileMutexes.get(key);
+  if (!m) fileMutexes.set(key, (m = new Mutex()));
+  return m;
+}
 
 export class SqliteConnection implements SqlPort {
   readonly migrationSet = 'sqlite' as const;
   readonly caps = CAPS;
   readonly location: string;
   private readonly db: Database.Database;
-  private readonly mutex = new Mutex();
+  private readonly mutex: Mutex;
   private readonly statements = new Map<string, Database.Statement>();
   private inTransaction = false;
 
@@ -25,6 +39,7 @@ export class SqliteConnection implements SqlPort {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.location = path;
+    this.mutex = fileMutex(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -51,13 +66,14 @@ export class SqliteConnection implements SqlPort {
   };
 
   query<T extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    if (this.inTransaction) return this.mutex.lock(() => this.direct.query<T>(sql, params));
-    return this.direct.query<T>(sql, params);
+    // Plain reads go straight through (WAL readers never wait); writes with RETURNING take the lock.
+    if (!this.inTransaction && /^\s*SELECT\b/i.test(sql)) return this.direct.query<T>(sql, params);
+    return this.mutex.lock(() => this.direct.query<T>(sql, params));
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    if (this.inTransaction) return this.mutex.lock(() => this.direct.run(sql, params));
-    return this.direct.run(sql, params);
+    // A write needs the file's write lock: wait for any transaction of this process on the same file.
+    return this.mutex.lock(() => this.direct.run(sql, params));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

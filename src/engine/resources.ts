@@ -1,0 +1,104 @@
+/**
+ * The resources a job needs, as claims the store accounts for (`lock:NAME`, `connector:NAME`), and the
+ * dispatcher's in-memory picture of who holds what. The store re-checks every claim in the dispatch
+ * transaction; this picture only lets the dispatcher choose claims that will fit and explain waits.
+ */
+import type { ConnectorDef, GateDef, JobDef } from '../defs/model.js';
+import type { ResourceClaim, ResourceHold, ResourceView } from './store.js';
+
+/** What the engine knows of the project's resources: server configuration, not part of a flow version. */
+export interface ResourceCatalog {
+  connectors: Map<string, ConnectorDef>;
+  gates: Map<string, GateDef>;
+  /** The environment connectors are mapped to (test, prod, ...). */
+  environment: string;
+}
+
+export function catalogOf(settings: { connectors: Map<string, ConnectorDef>; gates: Map<string, GateDef>; environment: string }): ResourceCatalog {
+  return { connectors: settings.connectors, gates: settings.gates, environment: settings.environment };
+}
+
+export function emptyCatalog(): ResourceCatalog {
+  return { connectors: new Map(), gates: new Map(), environment: 'default' };
+}
+
+export const lockResource = (name: string) => `lock:${name}`;
+export const connectorResource = (name: string) => `connector:${name}`;
+
+export function claimsOf(job: JobDef, catalog: ResourceCatalog): ResourceClaim[] {
+  const claims: ResourceClaim[] = job.locks.map((l) => ({
+    resource: lockResource(l.name), mode: l.mode, capacity: null, closedByDefault: !(catalog.gates.get(l.name)?.initiallyOpen ?? true),
+  }));
+  if (job.connector) {
+    const def = catalog.connectors.get(job.connector.name);
+    claims.push({
+      resource: connectorResource(job.connector.name), mode: job.connector.exclusive ? 'exclusive' : 'shared',
+      capacity: def?.maxParallel ?? null, closedByDefault: false,
+    });
+  }
+  return claims;
+}
+
+/** The settings a job that uses a connector finds in its environment. */
+export function connectorEnv(job: JobDef, catalog: ResourceCatalog): Record<string, string> {
+  if (!job.connector) return {};
+  const def = catalog.connectors.get(job.connector.name);
+  const prefix = `ORDO_CONNECTOR_${job.connector.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const env: Record<string, string> = { ORDO_CONNECTOR: job.connector.name, ORDO_ENVIRONMENT: catalog.environment };
+  for (const [k, v] of Object.entries(def?.environments[catalog.environment] ?? {})) {
+    env[`${prefix}_${k.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = v;
+  }
+  if (def?.credentials) env[`${prefix}_CREDENTIALS`] = def.credentials;
+  return env;
+}
+
+export interface Usage {
+  shared: number;
+  exclusive: number;
+  holders: ResourceHold[];
+}
+
+/** The dispatcher's working copy of the view: usage grows as it picks claims within one tick. */
+export class ResourceUsage {
+  private readonly usage = new Map<string, Usage>();
+  private readonly closed = new Map<string, string | null>();
+  private readonly known = new Set<string>();
+
+  constructor(view: ResourceView) {
+    for (const h of view.holds) this.add(h);
+    for (const s of view.states.values()) {
+      this.known.add(s.name);
+      if (s.closed) this.closed.set(s.name, s.reason);
+    }
+  }
+
+  private add(h: ResourceHold): void {
+    const u = this.usage.get(h.resource) ?? { shared: 0, exclusive: 0, holders: [] };
+    u[h.mode] += 1;
+    u.holders.push(h);
+    this.usage.set(h.resource, u);
+  }
+
+  get(resource: string): Usage | undefined {
+    return this.usage.get(resource);
+  }
+
+  /** Closed (a gate not open, a blocked connector), with its reason; undefined when open. */
+  closedReason(claim: ResourceClaim): { reason: string | null } | undefined {
+    if (this.closed.has(claim.resource)) return { reason: this.closed.get(claim.resource) ?? null };
+    if (!this.known.has(claim.resource) && claim.closedByDefault) return { reason: null };
+    return undefined;
+  }
+
+  fits(claim: ResourceClaim): boolean {
+    if (this.closedReason(claim)) return false;
+    const u = this.usage.get(claim.resource);
+    if (!u) return true;
+    if (claim.mode === 'exclusive') return u.shared === 0 && u.exclusive === 0;
+    return u.exclusive === 0 && (claim.capacity === null || u.shared < claim.capacity);
+  }
+
+  take(claims: ResourceClaim[], taskId: number, runId: number, job: string, at: number): void {
+    for (const c of claims) this.add({ resource: c.resource, mode: c.mode, taskId, runId, job, acquiredAt: at });
+  }
+}
