@@ -7,6 +7,7 @@ import { registerGraphCommand } from './commands/graph.js';
 import { registerKvCommands } from './commands/kv.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerOperatorCommands } from './commands/operate.js';
+import { registerResourceCommands } from './commands/resources.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerShowCommands } from './commands/show.js';
@@ -29,6 +30,7 @@ registerGraphCommand(program);
 registerValidateCommand(program);
 registerKvCommands(program);
 registerOperatorCommands(program);
+registerResourceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,10 +9,9 @@ import type { FlowDef } from '../defs/model.js';
 import { ActiveRun, type RunSummary } from './active-run.js';
 import { BatchBuilder } from './batch.js';
 import { jobStatus } from './deps.js';
-import { deadlinesFor } from './deadlines.js';
 import { selectDispatch, type WaitReason } from './dispatch.js';
-import { bottomLevels, estimatesFor } from './estimates.js';
-import { claimsOf, connectorEnv, emptyCatalog, ResourceUsage, type ResourceCatalog } from './resources.js';
+import { prepareOrdering } from './ordering.js';
+import { connectorEnv, emptyCatalog, ResourceUsage, type ResourceCatalog } from './resources.js';
 import { runOutcome } from './outcome.js';
 import type { AttemptHandle, AttemptOutcome, Clock, Executor, TimerHandle } from './ports.js';
 import { buildRequest, RequestError } from './request.js';
@@ -180,22 +179,10 @@ export class Engine {
     const tasks = await store.getTasks(runId);
     const disabled = await store.disabledJobs(row.flow);
     const active = new ActiveRun({ ...row, owner: this.owner }, version.def, tasks, disabled);
-    await this.prepareOrdering(active);
+    await prepareOrdering(active, this.opts.store, this.catalog, this.opts.defaultEstimateMs ?? 60_000);
     this.runs.set(runId, active);
     await this.recoverLostAttempts(active);
     return active;
-  }
-
-  /** Resource claims, expected durations, critical path and deadlines of a run's jobs. */
-  private async prepareOrdering(run: ActiveRun): Promise<void> {
-    for (const job of run.def.jobs) {
-      const claims = claimsOf(job, this.catalog);
-      if (claims.length) run.claims.set(job.name, claims);
-    }
-    const samples = await this.opts.store.durationSamples(run.def.name, run.row.statsClass, 10);
-    const estimates = estimatesFor(run.def, samples, this.opts.defaultEstimateMs ?? 60_000);
-    run.bottomLevel = bottomLevels(run.def, estimates);
-    run.deadlines = deadlinesFor(run.def, run.row.params, run.row.createdAt);
   }
 
   private async recoverLostAttempts(run: ActiveRun): Promise<void> {

@@ -18,6 +18,21 @@ interface RunOptions {
   param?: Record<string, string>;
   json?: boolean;
   maxParallel?: string;
+  priority?: string;
+  statsClass?: string;
+}
+
+/** A run's priority (added to its jobs') and statistics class, from the command line. */
+function runOptions(opts: RunOptions): { priority: number; statsClass: string } {
+  const priority = opts.priority === undefined ? 0 : Number(opts.priority);
+  if (!Number.isInteger(priority) || Math.abs(priority) >= 1000) {
+    throw new OrdoError('ORDO_BAD_ARGUMENT', `--priority must be an integer between -999 and 999, got "${opts.priority}"`);
+  }
+  const statsClass = opts.statsClass ?? 'default';
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(statsClass)) {
+    throw new OrdoError('ORDO_BAD_ARGUMENT', `--stats-class must be a name (letters, digits, "_", "-"), got "${statsClass}"`);
+  }
+  return { priority, statsClass };
 }
 
 async function prepare(flowName: string, opts: RunOptions) {
@@ -72,12 +87,15 @@ export function registerRunCommands(program: Command): void {
     .option('-d, --dir <dir>', 'project directory (default: current directory)')
     .option('-p, --param <key=value>', 'flow parameter (repeatable)', collectParam)
     .option('--max-parallel <n>', 'maximum tasks running at once (default: ordo.yaml maxParallel)')
+    .option('--priority <n>', "the run's priority, added to its jobs' (-999..999)")
+    .option('--stats-class <name>', 'duration statistics the run uses and feeds (e.g. daily, month-end)', 'default')
     .option('--json', 'print the result as one JSON object')
     .action(action(async (flowName: string, opts: RunOptions) => {
+      const extra = runOptions(opts);
       const { dir, flow, params, maxParallel, project } = await prepare(flowName, opts);
       const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
       try {
-        const run = await rt.engine.createRun(flow, flowFingerprint(flow), params);
+        const run = await rt.engine.createRun(flow, flowFingerprint(flow), params, extra);
         return report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json);
       } finally {
         await rt.close();
@@ -88,13 +106,16 @@ export function registerRunCommands(program: Command): void {
     .description('create a run for a server (`ordo server`) to drive; prints its id')
     .option('-d, --dir <dir>', 'project directory')
     .option('-p, --param <key=value>', 'flow parameter (repeatable)', collectParam)
+    .option('--priority <n>', "the run's priority, added to its jobs' (-999..999)")
+    .option('--stats-class <name>', 'duration statistics the run uses and feeds (e.g. daily, month-end)', 'default')
     .option('--json', 'print {"run": ID}')
     .action(action(async (flowName: string, opts: RunOptions) => {
+      const extra = runOptions(opts);
       const { flow, params } = await prepare(flowName, opts);
       const store = await storeFor(opts);
       try {
         const version = await store.saveFlowVersion(flow, flowFingerprint(flow), Date.now());
-        const run = await store.createRun({ flowVersionId: version.id, flow: flow.name, params, jobs: flow.jobs.map((j) => j.name), at: Date.now() });
+        const run = await store.createRun({ flowVersionId: version.id, flow: flow.name, params, jobs: flow.jobs.map((j) => j.name), at: Date.now(), ...extra });
         process.stdout.write(opts.json ? `${JSON.stringify({ run: run.id })}\n` : `${run.id}\n`);
       } finally {
         await store.close();

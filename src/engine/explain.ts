@@ -1,0 +1,76 @@
+/**
+ * `ordo why RUN JOB`: why a task is not running. It rebuilds, from the store, what a dispatcher sees (every
+ * unfinished run, the shared resources, the slot limit) and runs the real dispatch function on it, so the
+ * answer names the lock, gate, connector, slot, load or higher-ranked task that holds the job.
+ */
+import { ActiveRun } from './active-run.js';
+import { refStatus } from './deps.js';
+import { describeWait, selectDispatch, type WaitReason } from './dispatch.js';
+import { prepareOrdering } from './ordering.js';
+import { ResourceUsage, type ResourceCatalog } from './resources.js';
+import { isTaskEnded, type EngineStore } from './store.js';
+import { OrdoError } from '../errors.js';
+
+export interface Explanation {
+  run: number;
+  job: string;
+  state: string;
+  /** One sentence for people. */
+  text: string;
+  wait?: WaitReason;
+  /** Dependencies not yet satisfied, for a waiting task. */
+  pending?: Array<{ job: string; state: string; wants: string[] }>;
+}
+
+export interface ExplainOptions {
+  catalog: ResourceCatalog;
+  maxParallel: number;
+  now: number;
+  load?: number;
+  agingMs: number;
+  defaultEstimateMs: number;
+}
+
+export async function explainTask(store: EngineStore, runId: number, job: string, opts: ExplainOptions): Promise<Explanation> {
+  const row = await store.getRun(runId);
+  if (!row) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
+  const def = (await store.getFlowVersion(row.flowVersionId)).def;
+  const tasks = await store.getTasks(runId);
+  const task = tasks.find((t) => t.job === job);
+  if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}" (flow ${def.name})`);
+  const base = { run: runId, job, state: task.state };
+  if (row.state !== 'pending' && row.state !== 'running') return { ...base, text: `the run has ended (${row.state})` };
+  if (isTaskEnded(task.state)) return { ...base, text: `it ended ${task.state}${task.reason ? ` (${task.reason})` : ''}` };
+  if (task.state === 'running') {
+    return { ...base, text: `it is running (attempt ${task.attempts} since ${new Date(task.startedAt ?? 0).toISOString()})` };
+  }
+  const byJob = new Map(tasks.map((t) => [t.job, t]));
+  if (task.state === 'waiting') {
+    const jobDef = def.jobs.find((j) => j.name === job)!;
+    const pending = jobDef.after.flatMap((d) => (d.kind === 'job' ? [d.ref] : d.members))
+      .filter((ref) => refStatus(ref, byJob.get(ref.job)) === 'pending')
+      .map((ref) => ({ job: ref.job, state: byJob.get(ref.job)?.state ?? '?', wants: ref.states }));
+    const list = pending.map((p) => `${p.job} (${p.state}, waiting for ${p.wants.join('|')})`).join(', ');
+    return { ...base, pending, text: pending.length ? `it waits for ${list}` : 'its dependencies are met; the engine will make it ready at its next tick' };
+  }
+
+  // Ready: rank it among every ready task of every unfinished run, as a dispatcher would.
+  const open = await store.listRuns({ states: ['pending', 'running'], limit: 10_000 });
+  const runs: ActiveRun[] = [];
+  let running = 0;
+  for (const r of open) {
+    const v = r.id === runId ? def : (await store.getFlowVersion(r.flowVersionId)).def;
+    const active = new ActiveRun(r, v, r.id === runId ? tasks : await store.getTasks(r.id), await store.disabledJobs(r.flow));
+    await prepareOrdering(active, store, opts.catalog, opts.defaultEstimateMs);
+    running += active.running;
+    runs.push(active);
+  }
+  const usage = new ResourceUsage(await store.resourceView());
+  const decision = selectDispatch({
+    runs, now: opts.now, free: opts.maxParallel - running, maxParallel: opts.maxParallel, usage, load: opts.load, agingMs: opts.agingMs,
+  });
+  const wait = decision.waits.get(task.id);
+  if (wait) return { ...base, wait, text: describeWait(wait) };
+  if (!row.owner) return { ...base, text: 'nothing holds it, but no engine drives the run: start `ordo server` or `ordo resume`' };
+  return { ...base, text: `nothing holds it: ${row.owner} starts it at its next dispatch` };
+}
