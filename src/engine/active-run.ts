@@ -26,6 +26,12 @@ export class ActiveRun {
   running = 0;
   ended = 0;
   controlSeq: number;
+  /** Ready jobs waiting for a retry delay (`notBefore`), for the retry timer. */
+  readonly delayed = new Set<string>();
+  /** Jobs that became ready since the dispatcher last looked (it ranks only those incrementally). */
+  readonly newlyReady = new Set<string>();
+  /** Bumped when the cached rows are replaced: the dispatcher's ranking of this run is then stale. */
+  generation = 0;
   /** When each ready task became ready (for aging); rebuilt as `now` after a reload. */
   readonly readySince = new Map<string, number>();
   /** Resource claims per job (locks, connector), from the engine's resource catalog. */
@@ -58,11 +64,17 @@ export class ActiveRun {
     this.candidates.clear();
     this.ready.clear();
     this.readySince.clear();
+    this.newlyReady.clear();
+    this.delayed.clear();
+    this.generation++;
     this.running = 0;
     this.ended = 0;
     for (const t of tasks) {
       if (t.state === 'waiting') this.candidates.add(t.job);
-      else if (t.state === 'ready') this.ready.add(t.job);
+      else if (t.state === 'ready') {
+        this.ready.add(t.job);
+        if (t.notBefore !== null) this.delayed.add(t.job);
+      }
       else if (t.state === 'running') this.running++;
       else this.ended++;
     }

@@ -37,6 +37,10 @@ export interface DispatchInput {
   /** The host's load average per core, when known. */
   load?: number;
   agingMs: number;
+  /** The ready tasks in rank order, when the caller keeps them (ReadyQueue); else they are ranked here. */
+  ranked?: Candidate[];
+  /** Record why every task waits (for `ordo why`); otherwise stop once no slot is left. */
+  explainAll?: boolean;
 }
 
 export interface DispatchDecision {
@@ -44,7 +48,7 @@ export interface DispatchDecision {
   waits: Map<number, WaitReason>;
 }
 
-interface Candidate {
+export interface Candidate {
   run: ActiveRun;
   task: TaskRow;
   job: JobDef;
@@ -64,30 +68,104 @@ function rankCompare(a: Candidate, b: Candidate): number {
 
 const label = (runId: number, job: string) => `run ${runId} ${job}`;
 
-export function candidatesOf(input: DispatchInput, waits: Map<number, WaitReason>): Candidate[] {
+/**
+ * A candidate's rank key. Aging counts whole aging periods of the clock (epochs) since the task became ready,
+ * so ranks change only at epoch boundaries and a ReadyQueue can keep its order between them. Slack is kept
+ * as deadline - bottom level: subtracting `now` would shift every task alike.
+ */
+function candidate(run: ActiveRun, name: string, now: number, agingMs: number): Candidate {
+  const task = run.tasks.get(name)!;
+  const job = run.job(name);
+  const immediate = job.priority >= IMMEDIATE_PRIORITY;
+  const since = run.readySince.get(name) ?? now;
+  const aging = Math.max(0, Math.floor(now / agingMs) - Math.floor(since / agingMs));
+  const bottom = run.bottomLevel.get(name) ?? 0;
+  const deadline = run.deadlines.get(name);
+  return {
+    run, task, job, claims: run.claims.get(name) ?? [], immediate,
+    priority: (immediate ? 0 : job.priority) + run.row.priority + run.def.priority + aging,
+    bottom, slack: deadline === undefined ? Infinity : deadline - bottom, since, index: run.jobIndex.get(name)!,
+  };
+}
+
+const isOpen = (run: ActiveRun) => run.row.state === 'pending' || run.row.state === 'running';
+
+/** Every ready task of the open runs, ranked. */
+export function candidatesOf(input: { runs: readonly ActiveRun[]; now: number; agingMs: number }): Candidate[] {
   const out: Candidate[] = [];
   for (const run of input.runs) {
-    if (run.row.state !== 'pending' && run.row.state !== 'running') continue;
-    for (const name of run.ready) {
-      const task = run.tasks.get(name)!;
-      if (task.notBefore !== null && task.notBefore > input.now) {
-        waits.set(task.id, { kind: 'retry-delay', until: task.notBefore });
-        continue;
-      }
-      const job = run.job(name);
-      const immediate = job.priority >= IMMEDIATE_PRIORITY;
-      const since = run.readySince.get(name) ?? input.now;
-      const aging = Math.floor(Math.max(0, input.now - since) / input.agingMs);
-      const bottom = run.bottomLevel.get(name) ?? 0;
-      const deadline = run.deadlines.get(name);
-      out.push({
-        run, task, job, claims: run.claims.get(name) ?? [], immediate,
-        priority: (immediate ? 0 : job.priority) + run.row.priority + run.def.priority + aging,
-        bottom, slack: deadline === undefined ? Infinity : deadline - input.now - bottom, since, index: run.jobIndex.get(name)!,
-      });
-    }
+    if (!isOpen(run)) continue;
+    for (const name of run.ready) out.push(candidate(run, name, input.now, input.agingMs));
   }
   return out.sort(rankCompare);
+}
+
+/**
+ * The ranked ready set, kept between ticks: a tick ranks only the tasks that became ready since the last
+ * one and merges them in, instead of re-ranking thousands of waiting tasks every time. It is rebuilt when an
+ * aging epoch passes or a run was reloaded.
+ */
+export class ReadyQueue {
+  private items: Candidate[] = [];
+  private epoch = NaN;
+  private readonly generations = new Map<ActiveRun, number>();
+
+  ranked(runs: readonly ActiveRun[], now: number, agingMs: number): Candidate[] {
+    const epoch = Math.floor(now / agingMs);
+    const stale = epoch !== this.epoch || runs.length !== this.generations.size ||
+      runs.some((r) => this.generations.get(r) !== r.generation);
+    if (stale) {
+      this.items = candidatesOf({ runs, now, agingMs });
+      this.epoch = epoch;
+      this.generations.clear();
+      for (const r of runs) {
+        this.generations.set(r, r.generation);
+        r.newlyReady.clear();
+      }
+      return this.items;
+    }
+    const fresh: Candidate[] = [];
+    for (const run of runs) {
+      if (isOpen(run)) for (const name of run.newlyReady) if (run.ready.has(name)) fresh.push(candidate(run, name, now, agingMs));
+      run.newlyReady.clear();
+    }
+    // Entries that left the ready set stay until they reach the front or pile up: dispatch skips them.
+    let head = 0;
+    while (head < this.items.length && !isValid(this.items[head]!)) head++;
+    let items = head > 0 ? this.items.slice(head) : this.items;
+    if (fresh.length > 0) {
+      fresh.sort(rankCompare);
+      const requeued = new Set(fresh.map((c) => c.task));
+      if (requeued.size > 0) items = items.filter((c) => !requeued.has(c.task));
+      items = mergeSorted(items, fresh);
+    }
+    this.items = items;
+    return items;
+  }
+}
+
+/** Whether a ranked entry still stands for a ready task of an open run. */
+export function isValid(c: Candidate): boolean {
+  return isOpen(c.run) && c.run.ready.has(c.task.job) && c.run.tasks.get(c.task.job) === c.task;
+}
+
+/** Merges a few sorted entries into a long sorted list by binary search (the copies are the cost). */
+function mergeSorted(items: Candidate[], fresh: Candidate[]): Candidate[] {
+  const out: Candidate[][] = [];
+  let from = 0;
+  for (const f of fresh) {
+    let lo = from;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rankCompare(items[mid]!, f) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    out.push(items.slice(from, lo), [f]);
+    from = lo;
+  }
+  out.push(items.slice(from));
+  return out.flat();
 }
 
 /** Why a claim does not fit now, or undefined when it does. */
@@ -105,11 +183,18 @@ function claimWait(usage: ResourceUsage, claim: ResourceClaim, reserved: Map<str
 export function selectDispatch(input: DispatchInput): DispatchDecision {
   const waits = new Map<number, WaitReason>();
   const picks: Pick[] = [];
-  const ranked = candidatesOf(input, waits);
+  const ranked = input.ranked ?? candidatesOf(input);
   let free = input.free;
   const runFree = new Map<ActiveRun, number>();
   const reserved = new Map<string, string>();
   for (const c of ranked) {
+    if (!isValid(c)) continue;
+    // Immediate tasks rank first: once the slots are gone, nothing after this one can start.
+    if (!c.immediate && free <= 0 && !input.explainAll) break;
+    if (c.task.notBefore !== null && c.task.notBefore > input.now) {
+      waits.set(c.task.id, { kind: 'retry-delay', until: c.task.notBefore });
+      continue;
+    }
     if (!c.immediate && free <= 0) {
       waits.set(c.task.id, { kind: 'slots', scope: 'global', max: input.maxParallel });
       continue;

@@ -9,7 +9,7 @@ import type { FlowDef } from '../defs/model.js';
 import { ActiveRun, type RunSummary } from './active-run.js';
 import { BatchBuilder } from './batch.js';
 import { jobStatus } from './deps.js';
-import { selectDispatch, type WaitReason } from './dispatch.js';
+import { ReadyQueue, selectDispatch, type WaitReason } from './dispatch.js';
 import { prepareOrdering } from './ordering.js';
 import { connectorEnv, emptyCatalog, ResourceUsage, type ResourceCatalog } from './resources.js';
 import { runOutcome } from './outcome.js';
@@ -80,6 +80,7 @@ export class Engine {
   /** Why each ready task did not start at the last dispatch (for `ordo why` and the API). */
   private lastWaits = new Map<number, WaitReason>();
   private readonly adopting = new Set<Promise<unknown>>();
+  private readonly readyQueue = new ReadyQueue();
   /** Tasks that wait for something outside this engine (a lock, gate, connector, load): poll for it. */
   private externalWaits = 0;
   private deadlineTimer: { at: number; handle: TimerHandle } | null = null;
@@ -315,9 +316,10 @@ export class Engine {
     const runs = [...this.runs.values()];
     const needsResources = runs.some((r) => r.claims.size > 0 && [...r.ready].some((j) => r.claims.has(j)));
     const usage = needsResources ? new ResourceUsage(await this.opts.store.resourceView()) : null;
+    const agingMs = this.opts.agingMs ?? 60_000;
     const decision = selectDispatch({
       runs, now, free: this.maxParallel - this.runningTotal, maxParallel: this.maxParallel, usage,
-      load: this.opts.loadProbe?.(), agingMs: this.opts.agingMs ?? 60_000,
+      load: this.opts.loadProbe?.(), agingMs, ranked: this.readyQueue.ranked(runs, now, agingMs),
     });
     this.lastWaits = decision.waits;
     this.externalWaits = [...decision.waits.values()].filter((w) => w.kind !== 'retry-delay' && w.kind !== 'slots').length;
@@ -414,10 +416,13 @@ export class Engine {
 
   private armRetryTimer(): void {
     let next = Infinity;
+    const now = this.opts.clock.now();
     for (const run of this.runs.values()) {
-      for (const name of run.ready) {
-        const nb = run.tasks.get(name)?.notBefore;
-        if (nb && nb < next) next = nb;
+      for (const name of run.delayed) {
+        const task = run.tasks.get(name);
+        const nb = task?.state === 'ready' ? task.notBefore : null;
+        if (!nb || nb <= now) run.delayed.delete(name);
+        else if (nb < next) next = nb;
       }
     }
     if (this.retryTimer && this.retryTimer.at === next) return;

@@ -68,6 +68,7 @@ export async function explainTask(store: EngineStore, runId: number, job: string
   const usage = new ResourceUsage(await store.resourceView());
   const decision = selectDispatch({
     runs, now: opts.now, free: opts.maxParallel - running, maxParallel: opts.maxParallel, usage, load: opts.load, agingMs: opts.agingMs,
+    explainAll: true,
   });
   const wait = decision.waits.get(task.id);
   if (wait) return { ...base, wait, text: describeWait(wait) };

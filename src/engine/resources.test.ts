@@ -20,10 +20,9 @@ test('aging: a task that waited long enough outranks a fresher one of higher pri
     const now = kit.clock.now();
     run.ready.add('old').add('fresh');
     run.readySince.set('old', now - 4 * 60_000).set('fresh', now);
-    const waits = new Map();
-    const ranked = candidatesOf({ runs: [run], now, free: 1, maxParallel: 1, usage: null, agingMs: 60_000 }, waits);
+    const ranked = candidatesOf({ runs: [run], now, agingMs: 60_000 });
     assert.deepEqual(ranked.map((c) => c.task.job), ['old', 'fresh']);
-    const sooner = candidatesOf({ runs: [run], now, free: 1, maxParallel: 1, usage: null, agingMs: 600_000 }, waits);
+    const sooner = candidatesOf({ runs: [run], now, agingMs: 600_000 });
     assert.deepEqual(sooner.map((c) => c.task.job), ['fresh', 'old']);
   } finally {
     await kit.close();

@@ -20,6 +20,8 @@ export class Transitions {
     task.state = 'ready';
     task.notBefore = notBefore;
     run.ready.add(task.job);
+    run.newlyReady.add(task.job);
+    if (notBefore !== null) run.delayed.add(task.job);
     run.readySince.set(task.job, this.now);
     this.batch.touch(task, this.event(run, task, 'task_ready', notBefore ? { notBefore } : undefined));
   }
@@ -94,6 +96,8 @@ export class Transitions {
       task.notBefore = notBefore;
       task.reason = why;
       run.ready.add(task.job);
+      run.newlyReady.add(task.job);
+      run.delayed.add(task.job);
       run.readySince.set(task.job, this.now);
       this.batch.touch(task, this.event(run, task, 'task_attempt_failed', data), { update: finished });
       this.batch.touch(task, this.event(run, task, 'retry_scheduled', { nextAttempt: task.attempts + 1, notBefore }));
