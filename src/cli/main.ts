@@ -11,6 +11,7 @@ import { registerResourceCommands } from './commands/resources.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerShowCommands } from './commands/show.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
@@ -31,6 +32,7 @@ registerValidateCommand(program);
 registerKvCommands(program);
 registerOperatorCommands(program);
 registerResourceCommands(program);
+registerSimulateCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -38,6 +38,8 @@ export class ActiveRun {
   claims = new Map<string, ResourceClaim[]>();
   /** Expected milliseconds from a job's start to the end of the run (critical path), for ranking. */
   bottomLevel = new Map<string, number>();
+  /** The planner's dispatch order within the run (0 first), when the run was planned. */
+  readonly planRank = new Map<string, number>();
   /** Deadline instants per job (the job's own, else the flow's). */
   deadlines = new Map<string, number>();
   /** Jobs whose deadline passed while they were unfinished (their event is written). */

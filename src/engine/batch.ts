@@ -48,6 +48,11 @@ export class BatchBuilder {
     else this.tasks.set(task.id, { task, baseRev: task.rev, events: [], release: true });
   }
 
+  /** Tasks that give their resources back in this batch: a dispatch in the same batch may count them free. */
+  releasedTaskIds(): number[] {
+    return [...this.tasks.values()].filter((p) => p.release).map((p) => p.task.id);
+  }
+
   /** Whether `task` gives resources back in this batch (it may not take them again in the same write). */
   releases(task: TaskRow): boolean {
     return this.tasks.get(task.id)?.release === true;

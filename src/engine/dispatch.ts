@@ -56,6 +56,8 @@ export interface Candidate {
   immediate: boolean;
   priority: number;
   bottom: number;
+  /** The planner's rank within the run (Infinity when not planned). */
+  plan: number;
   slack: number;
   since: number;
   index: number;
@@ -63,7 +65,7 @@ export interface Candidate {
 
 function rankCompare(a: Candidate, b: Candidate): number {
   return Number(b.immediate) - Number(a.immediate) || b.priority - a.priority || b.bottom - a.bottom ||
-    a.slack - b.slack || a.since - b.since || a.run.row.id - b.run.row.id || a.index - b.index;
+    a.slack - b.slack || a.plan - b.plan || a.since - b.since || a.run.row.id - b.run.row.id || a.index - b.index;
 }
 
 const label = (runId: number, job: string) => `run ${runId} ${job}`;
@@ -84,7 +86,8 @@ function candidate(run: ActiveRun, name: string, now: number, agingMs: number): 
   return {
     run, task, job, claims: run.claims.get(name) ?? [], immediate,
     priority: (immediate ? 0 : job.priority) + run.row.priority + run.def.priority + aging,
-    bottom, slack: deadline === undefined ? Infinity : deadline - bottom, since, index: run.jobIndex.get(name)!,
+    bottom, plan: run.planRank.get(name) ?? Infinity, slack: deadline === undefined ? Infinity : deadline - bottom, since,
+    index: run.jobIndex.get(name)!,
   };
 }
 

@@ -180,7 +180,7 @@ export class Engine {
     const tasks = await store.getTasks(runId);
     const disabled = await store.disabledJobs(row.flow);
     const active = new ActiveRun({ ...row, owner: this.owner }, version.def, tasks, disabled);
-    await prepareOrdering(active, this.opts.store, this.catalog, this.opts.defaultEstimateMs ?? 60_000);
+    await prepareOrdering(active, this.opts.store, this.catalog, this.opts.defaultEstimateMs ?? 60_000, this.maxParallel);
     this.runs.set(runId, active);
     await this.recoverLostAttempts(active);
     return active;
@@ -207,6 +207,9 @@ export class Engine {
   }
 
   private async runLoop(): Promise<void> {
+    // Start on a later microtask: attempts that ended in the same turn (their callbacks are already
+    // queued) are then all seen by the first tick, like a list scheduler seeing simultaneous ends together.
+    await Promise.resolve();
     try {
       while (this.dirty && !this.closed) {
         this.dirty = false;
@@ -315,7 +318,7 @@ export class Engine {
     const starts: Array<{ run: ActiveRun; task: TaskRow; attempt: AttemptRow; request: ReturnType<typeof buildRequest> }> = [];
     const runs = [...this.runs.values()];
     const needsResources = runs.some((r) => r.claims.size > 0 && [...r.ready].some((j) => r.claims.has(j)));
-    const usage = needsResources ? new ResourceUsage(await this.opts.store.resourceView()) : null;
+    const usage = needsResources ? new ResourceUsage(await this.opts.store.resourceView(), new Set(batch.releasedTaskIds())) : null;
     const agingMs = this.opts.agingMs ?? 60_000;
     const decision = selectDispatch({
       runs, now, free: this.maxParallel - this.runningTotal, maxParallel: this.maxParallel, usage,
@@ -330,15 +333,18 @@ export class Engine {
         this.dirty = true;
         continue;
       }
+      // A task that ends here (skipped, or failed without a process) has dependents to evaluate: one more tick.
       if (task.skipRequested) {
         tr.end(run, task, 'skipped', 'operator');
         this.markDependents(run, task.job);
+        this.dirty = true;
         continue;
       }
       const executor = this.executors.get(job.kind);
       if (!executor) {
         tr.end(run, task, 'failed', 'no_executor', `no executor runs jobs of kind "${job.kind}"`);
         this.markDependents(run, task.job);
+        this.dirty = true;
         continue;
       }
       let kv: Map<string, string> | undefined;
@@ -354,6 +360,7 @@ export class Engine {
         // Claimed in this batch but cannot run (an expression has no value): it fails without a process.
         tr.finish(run, task, attempt, { status: 'failed', exitCode: null, signal: null, error: err.message, startedAt: now, endedAt: now });
         if (isTaskEnded(task.state)) this.markDependents(run, task.job);
+        this.dirty = true;
       }
     }
     return starts;

@@ -64,8 +64,9 @@ export class ResourceUsage {
   private readonly closed = new Map<string, string | null>();
   private readonly known = new Set<string>();
 
-  constructor(view: ResourceView) {
-    for (const h of view.holds) this.add(h);
+  /** `released`: tasks whose holds go back in the same transaction as this dispatch. */
+  constructor(view: ResourceView, released: ReadonlySet<number> = new Set()) {
+    for (const h of view.holds) if (!released.has(h.taskId)) this.add(h);
     for (const s of view.states.values()) {
       this.known.add(s.name);
       if (s.closed) this.closed.set(s.name, s.reason);

@@ -223,8 +223,10 @@ export class OrdoStore implements EngineStore {
   }
 
   /**
-   * Resource claims, conditional task updates, then the attempts, events and releases of the writes that
-   * applied. Returns the refused writes: stale revs and claims whose resources did not fit.
+   * Conditional task updates with their resource accounting, then the attempts and events of the writes
+   * that applied. Writes that release resources go first, so that a claim in the same batch can take what
+   * they give back; claims are then granted in batch order (the dispatcher's ranking). Returns the refused
+   * writes: stale revs, and claims whose resources did not fit.
    */
   private async applyTaskWrites(tx: Queryable, writes: TaskWrite[]): Promise<{ conflicts: number[]; refusals: number[] }> {
     if (writes.length === 0) return { conflicts: [], refusals: [] };
@@ -233,19 +235,25 @@ export class OrdoStore implements EngineStore {
       if (seen.has(w.row.id)) throw new Error(`internal: task ${w.row.id} written twice in one batch`);
       seen.add(w.row.id);
     }
+    const update = async (list: TaskWrite[]) => new Set(list.length === 0 ? [] :
+      (await runMultiRow<{ id: number }>(tx, TASK_UPDATE, list.map((w) => taskValues(w.row)), this.db.caps.maxParams)).map((r) => Number(r.id)));
+    const claims = writes.filter((w) => w.acquire?.length);
+    const plain = claims.length ? writes.filter((w) => !w.acquire?.length) : writes;
+
+    const applied = await update(plain);
+    const released = plain.filter((w) => w.release && applied.has(w.row.id)).map((w) => w.row.id);
+    if (released.length) await releaseHolds(tx, released);
+
     const at = writes[0]!.events[0]?.at ?? Date.now();
-    const refused = await acquireClaims(tx, this.db.caps, writes, at);
-    const tried = refused.size ? writes.filter((w) => !refused.has(w.row.id)) : writes;
-    const applied = new Set(
-      (await runMultiRow<{ id: number }>(tx, TASK_UPDATE, tried.map((w) => taskValues(w.row)), this.db.caps.maxParams))
-        .map((r) => Number(r.id)));
-    const ok = tried.filter((w) => applied.has(w.row.id));
-    // Holds taken for a claim whose task write then lost its rev check are given back at once.
-    const release = [
-      ...tried.filter((w) => w.acquire?.length && !applied.has(w.row.id)).map((w) => w.row.id),
-      ...ok.filter((w) => w.release).map((w) => w.row.id),
-    ];
-    if (release.length) await releaseHolds(tx, release);
+    const refused = await acquireClaims(tx, this.db.caps, claims, at);
+    const granted = claims.filter((w) => !refused.has(w.row.id));
+    for (const id of await update(granted)) applied.add(id);
+    // Holds taken for a claim whose write then lost its rev check go back at once, and so do those of a
+    // claim that also ended in this batch (it could not start).
+    const giveBack = granted.filter((w) => !applied.has(w.row.id) || w.release).map((w) => w.row.id);
+    if (giveBack.length) await releaseHolds(tx, giveBack);
+
+    const ok = writes.filter((w) => applied.has(w.row.id));
     const inserts = ok.flatMap((w) => (w.attemptInsert ? [attemptValues(w.attemptInsert)] : []));
     const updates = ok.flatMap((w) => (w.attemptUpdate ? [attemptValues(w.attemptUpdate)] : []));
     if (updates.length) await runMultiRow(tx, ATTEMPT_UPDATE, updates, this.db.caps.maxParams);

@@ -58,11 +58,14 @@ export class FakeClock implements Clock {
     const until = this.current + ms;
     for (;;) {
       await this.quiesce();
-      const due = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.current = Math.max(this.current, due.at);
-      due.fn();
+      // Every timer of the earliest due instant fires before anything reacts: attempts that end at the
+      // same moment are seen together, as a dispatcher on a real clock would mostly see them.
+      const first = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!first) break;
+      const due = this.timers.filter((t) => t.at === first.at).sort((a, b) => a.id - b.id);
+      this.timers = this.timers.filter((t) => t.at !== first.at);
+      this.current = Math.max(this.current, first.at);
+      for (const t of due) t.fn();
     }
     this.current = until;
     await this.quiesce();

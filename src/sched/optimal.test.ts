@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { optimalFileName, parseOptimalCsv } from './optimal.js';
+
+const DATA = process.env['ORDO_BENCHMARKS'] ?? '/work/shared/benchmarks';
+const haveData = existsSync(join(DATA, 'stg', 'optimal'));
+
+test('file names', () => {
+  assert.equal(optimalFileName(50, 2), 'Case50_2_OPT.csv');
+  assert.equal(optimalFileName(100, 16), 'Case100_16_OPT.csv');
+});
+
+test('parses the real optimal-value files', { skip: !haveData && 'no benchmark data' }, () => {
+  const unproven: Record<string, number> = {};
+  for (const size of [50, 100]) {
+    for (const m of [2, 4, 8, 16]) {
+      const name = optimalFileName(size, m);
+      const rows = parseOptimalCsv(readFileSync(join(DATA, 'stg', 'optimal', name), 'utf8'), name);
+      assert.equal(rows.length, 180, name);
+      rows.forEach((r, i) => {
+        assert.equal(r.graph, `${size}/rand${String(i).padStart(4, '0')}.stg`);
+        assert.equal(r.m, m);
+        assert.ok(r.lb <= r.ub);
+        if (r.proven) assert.equal(r.lb, r.ub);
+      });
+      unproven[name] = rows.filter((r) => !r.proven).length;
+    }
+  }
+  assert.deepEqual(unproven, {
+    'Case50_2_OPT.csv': 17,
+    'Case50_4_OPT.csv': 18,
+    'Case50_8_OPT.csv': 16,
+    'Case50_16_OPT.csv': 0,
+    'Case100_2_OPT.csv': 17,
+    'Case100_4_OPT.csv': 11,
+    'Case100_8_OPT.csv': 5,
+    'Case100_16_OPT.csv': 0,
+  });
+  const first = parseOptimalCsv(readFileSync(join(DATA, 'stg', 'optimal', 'Case50_2_OPT.csv'), 'utf8'))[0];
+  assert.deepEqual(first, { graph: '50/rand0000.stg', m: 2, lb: 131, ub: 131, proven: true });
+});
+
+test('OPT and LB,UB rows, CRLF, blank lines and no final newline', () => {
+  const rows = parseOptimalCsv('50/a.stg,2,131\r\n\r\n100/b.stg,2,296,312');
+  assert.deepEqual(rows, [
+    { graph: '50/a.stg', m: 2, lb: 131, ub: 131, proven: true },
+    { graph: '100/b.stg', m: 2, lb: 296, ub: 312, proven: false },
+  ]);
+  assert.throws(() => parseOptimalCsv('a,2'), /:1: expected 3 or 4 fields, found 2/);
+  assert.throws(() => parseOptimalCsv('a,2,x'), /"x" is not a number/);
+  assert.throws(() => parseOptimalCsv('a,0,5'), /bad processor count/);
+  assert.throws(() => parseOptimalCsv('a,2,9,5'), /upper bound 5 below lower bound 9/);
+});
