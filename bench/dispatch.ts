@@ -24,7 +24,7 @@ export function dispatchBench(tasks: number, rounds = 20): { decisionsPerSec: nu
   const def: FlowDef = { name: 'contend', file: 'bench', params: [], jobs: Array.from({ length: tasks }, (_, i) => job(i)), priority: 0 };
   const row: RunRow = {
     id: 1, flow: 'contend', flowVersionId: 1, state: 'running', params: {}, createdAt: 0, startedAt: 0, endedAt: null,
-    owner: 'bench', heartbeatAt: 0, controlSeq: 0, priority: 0, statsClass: 'default',
+    owner: 'bench', heartbeatAt: 0, controlSeq: 0, priority: 0, statsClass: 'default', businessDate: null, fireId: null,
   };
   const rows: TaskRow[] = def.jobs.map((j, i) => ({
     id: i + 1, runId: 1, job: j.name, state: 'ready', rev: 1, attempts: 0, attemptBase: 0, notBefore: null, skipRequested: false,

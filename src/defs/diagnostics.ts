@@ -23,6 +23,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_NOT_UPSTREAM: 'a job reads the result of a job that is not upstream of it (a warning)',
   ORDO_NO_PROJECT: 'the project directory does not exist or cannot be read',
   ORDO_UNKNOWN_CONNECTOR: 'a job uses a connector that ordo.yaml does not declare',
+  ORDO_UNKNOWN_PLAN: 'a flow is triggered by a plan that ordo.yaml does not declare',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -9,6 +9,7 @@ import { describeRef } from './expr.js';
 import { compileJob, type LocatedRef } from './job.js';
 import type { Dependency, FlowDef, JobDef, ParamDef, ProjectSettings } from './model.js';
 import { readDeadline, readPriority } from './resources.js';
+import { readSchedule } from './triggers.js';
 import { readParams } from './params.js';
 import { FLOW_KEYS, NAME_PATTERN } from './spec.js';
 import { readLayer, type TemplateRegistry } from './templates.js';
@@ -33,6 +34,7 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   const priority = prioEntry ? readPriority(reader, prioEntry.value, `flow "${name}"`) : 0;
   const deadlineEntry = fields.get('deadline');
   const deadline = deadlineEntry ? readDeadline(reader, deadlineEntry.value, `flow "${name}"`) : undefined;
+  const schedule = readSchedule(reader, name, fields);
   const paramsEntry = fields.get('params');
   const paramsMap = paramsEntry ? reader.map(paramsEntry.value, `"params" of flow "${name}"`) : undefined;
   const params: ParamDef[] = paramsMap ? readParams(reader, paramsMap, name) : [];
@@ -69,7 +71,7 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   checkRefs(name, jobs, params, refs);
   checkResources(reader, jobs, settings);
   if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
-  return { name, description, file: reader.src.file, params, jobs, maxParallel, priority, deadline };
+  return { name, description, file: reader.src.file, params, jobs, maxParallel, priority, deadline, schedule };
 }
 
 function checkGraph(reader: Reader, flow: string, jobs: JobDef[]): void {

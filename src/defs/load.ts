@@ -12,6 +12,7 @@ import { defaultSettings, type FlowDef, type Project, type ProjectSettings } fro
 import { readConnectors, readGates } from './resources.js';
 import { parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
+import { checkTriggers } from './triggers.js';
 import { Diagnostics, entries, parseYaml, Reader, scalarValue } from './yaml.js';
 
 export interface LoadResult {
@@ -72,6 +73,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     }
     flows.set(flow.name, flow);
   }
+  checkTriggers(flows, settings, diags);
   const diagnostics = [...diags.list].sort(byPlace);
   return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows }, diagnostics };
 }

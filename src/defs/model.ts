@@ -114,6 +114,33 @@ export interface ParamDef {
   description?: string;
 }
 
+/** What starts runs of a flow besides the API and the CLI. `key` names the trigger in fire records. */
+export type TriggerDef = (
+  | { kind: 'plan'; plan: string }
+  | { kind: 'cron'; cron: string; zone: string }
+  | { kind: 'gate'; gate: string }
+  | { kind: 'after'; flow: string; states: Array<'succeeded' | 'failed' | 'aborted'> }
+  | { kind: 'file'; path: string; settleMs: number }
+) & { key: string; at?: SourceLocation };
+
+/** When a trigger fires while a run of the flow is still going. */
+export const OVERLAP_POLICIES = ['skip', 'queue-one', 'queue-all', 'cancel-previous', 'allow'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+/** Which missed plan instants run after downtime. */
+export const CATCHUP_POLICIES = ['none', 'latest', 'all'] as const;
+export type CatchupPolicy = (typeof CATCHUP_POLICIES)[number];
+
+export interface ScheduleDef {
+  triggers: TriggerDef[];
+  overlap: OverlapPolicy;
+  catchup: { policy: CatchupPolicy; windowMs: number; max: number };
+  /** Random delay added to each plan fire (0..jitterMs), spreading load. */
+  jitterMs: number;
+  /** At most one run per business date (an idempotent start), unless false. */
+  oncePerBusinessDate: boolean;
+}
+
 export interface FlowDef {
   name: string;
   description?: string;
@@ -127,6 +154,8 @@ export interface FlowDef {
   /** Added to every job's priority. */
   priority: number;
   deadline?: DeadlineSpec;
+  /** Triggers and their policies; absent when the flow is only started by hand or the API. */
+  schedule?: ScheduleDef;
 }
 
 /** A named target environment (a host, a database, a URL), with its settings per environment. */

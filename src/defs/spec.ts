@@ -12,7 +12,10 @@ export const SETTINGS_KEYS = [
 export const TEMPLATE_FILE_KEYS = ['templates'] as const;
 
 /** Any other `.yaml` file holding `flow:`. */
-export const FLOW_KEYS = ['flow', 'description', 'maxParallel', 'params', 'jobs', 'priority', 'deadline'] as const;
+export const FLOW_KEYS = [
+  'flow', 'description', 'maxParallel', 'params', 'jobs', 'priority', 'deadline', 'triggers', 'overlap', 'catchup', 'jitter',
+  'runsPerBusinessDate',
+] as const;
 
 /** A job, or a template (a template holds the same attributes, all optional). */
 export const JOB_KEYS = [

@@ -44,6 +44,10 @@ export interface RunRow {
   priority: number;
   /** Which duration statistics the run's estimates come from (e.g. daily, month-end). */
   statsClass: string;
+  /** The business day the run works for (YYYY-MM-DD), when a trigger or the caller gave one. */
+  businessDate: string | null;
+  /** The trigger fire that started the run, if any. */
+  fireId: number | null;
 }
 
 export interface TaskRow {
@@ -179,6 +183,8 @@ export interface NewRun {
   at: number;
   priority?: number;
   statsClass?: string;
+  businessDate?: string | null;
+  fireId?: number | null;
 }
 
 export interface RunFilter {

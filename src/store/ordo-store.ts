@@ -106,9 +106,10 @@ export class OrdoStore implements EngineStore {
   async createRun(run: NewRun): Promise<RunRow> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query(
-        'INSERT INTO runs (flow, flow_version_id, state, params, created_at, priority, stats_class) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
-        [run.flow, run.flowVersionId, 'pending', JSON.stringify(run.params), run.at, run.priority ?? 0, run.statsClass ?? 'default']);
+        'INSERT INTO runs (flow, flow_version_id, state, params, created_at, priority, stats_class, business_date, fire_id) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+        [run.flow, run.flowVersionId, 'pending', JSON.stringify(run.params), run.at, run.priority ?? 0, run.statsClass ?? 'default',
+          run.businessDate ?? null, run.fireId ?? null]);
       const created = toRunRow(row!);
       await runMultiRow(tx, {
         template: 'INSERT INTO tasks (run_id, job, state) VALUES {values}', types: ['BIGINT', 'TEXT', 'TEXT'],

@@ -27,6 +27,8 @@ export function toRunRow(r: SqlRow): RunRow {
     controlSeq: num(r.control_seq),
     priority: num(r.priority ?? 0),
     statsClass: String(r.stats_class ?? 'default'),
+    businessDate: strOrNull(r.business_date),
+    fireId: numOrNull(r.fire_id),
   };
 }
 

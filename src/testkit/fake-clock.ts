@@ -24,6 +24,11 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
+  /** Jumps to `at` without firing timers (downtime: nothing ran meanwhile). */
+  set(at: number): void {
+    this.current = at;
+  }
+
   setTimer(ms: number, fn: () => void): TimerHandle {
     const timer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn };
     this.timers.push(timer);
