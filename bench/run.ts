@@ -11,6 +11,8 @@ import { openStore } from '../src/store/open.js';
 import { repoPath } from '../src/paths.js';
 import { chainYaml, flowFromYaml, independentYaml, runFlow, stepLatencies, wideYaml } from './engine-bench.js';
 import { benchSpawn } from './exec-spawn.js';
+import { commandFlowRate } from './command-flow.js';
+import { dispatchBench } from './dispatch.js';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
@@ -72,8 +74,18 @@ if (!only || only === 'postgres') await benchBackend('postgres');
 if (!args.includes('--skip-spawn')) {
   const s = await benchSpawn({ runs: 2000, concurrency: 2 });
   add('local', '2000 `true` commands, c=2', 'bare spawn/s', s.bareRate);
-  add('local', '2000 `true` commands, c=2', 'ordo/s', s.executorRate);
-  add('local', '2000 `true` commands, c=2', 'ratio', s.ratio, '>= 0.9');
+  add('local', '2000 `true` commands, c=2', 'executor/s', s.executorRate);
+  add('local', '2000 `true` commands, c=2', 'executor ratio', s.ratio, '>= 0.9');
+  // The same 2,000 commands as jobs of one flow, through the whole engine and a SQLite store.
+  const engineRate = await commandFlowRate(2000, 2);
+  add('sqlite', '2000 `true` command jobs, c=2', 'engine/s', engineRate);
+  add('sqlite', '2000 `true` command jobs, c=2', 'engine ratio', engineRate / s.bareRate, '>= 0.9');
+}
+
+if (!args.includes('--skip-dispatch')) {
+  const d = dispatchBench(10_000);
+  add('memory', '10k ready tasks contending', 'decisions/s', d.decisionsPerSec);
+  add('memory', '10k ready tasks contending', 'ms per dispatch', d.msPerDispatch);
 }
 
 const table = ['| backend | benchmark | figure | value | goal |', '|---|---|---|---|---|',

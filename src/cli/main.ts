@@ -10,6 +10,7 @@ import { registerOperatorCommands } from './commands/operate.js';
 import { registerResourceCommands } from './commands/resources.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -33,6 +34,7 @@ registerKvCommands(program);
 registerOperatorCommands(program);
 registerResourceCommands(program);
 registerSimulateCommand(program);
+registerScheduleCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,12 +9,38 @@ import type { FlowDef } from './model.js';
 const IGNORED_KEYS = new Set(['at', 'file']);
 
 export function flowFingerprint(flow: FlowDef): string {
-  return createHash('sha256').update(canonicalJson(flow)).digest('hex');
+  const parts: string[] = [];
+  writeCanonical(flow, parts);
+  return createHash('sha256').update(parts.join('')).digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).filter((k) => !IGNORED_KEYS.has(k) && (value as Record<string, unknown>)[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  const parts: string[] = [];
+  writeCanonical(value, parts);
+  return parts.join('');
+}
+
+/** Appends the canonical JSON of `value` in pieces (one join at the end: flows may hold 100,000 jobs). */
+function writeCanonical(value: unknown, out: string[]): void {
+  if (value === null || typeof value !== 'object') {
+    out.push(JSON.stringify(value) ?? 'null');
+    return;
+  }
+  if (Array.isArray(value)) {
+    out.push('[');
+    value.forEach((v, i) => {
+      if (i > 0) out.push(',');
+      writeCanonical(v, out);
+    });
+    out.push(']');
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => !IGNORED_KEYS.has(k) && obj[k] !== undefined).sort();
+  out.push('{');
+  keys.forEach((k, i) => {
+    out.push(i > 0 ? ',' : '', JSON.stringify(k), ':');
+    writeCanonical(obj[k], out);
+  });
+  out.push('}');
 }

@@ -11,6 +11,7 @@ import {
   action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, storeFor,
 } from '../context.js';
 import { Progress } from '../progress.js';
+import { resumeSchedule } from './schedule.js';
 import { printRun } from './show.js';
 
 interface RunOptions {
@@ -122,12 +123,13 @@ export function registerRunCommands(program: Command): void {
       }
     }));
 
-  program.command('resume <run>')
-    .description('drive an unfinished run (e.g. after a crash) to its end in this process')
+  program.command('resume <run-or-flow>')
+    .description('drive an unfinished run (e.g. after a crash) to its end in this process; given a flow name, resume its paused schedule')
     .option('-d, --dir <dir>', 'project directory')
     .option('--max-parallel <n>', 'maximum tasks running at once (default: ordo.yaml maxParallel)')
     .option('--json', 'print the result as one JSON object')
     .action(action(async (runText: string, opts: RunOptions) => {
+      if (!/^\d+$/.test(runText)) return resumeSchedule(runText, opts);
       const runId = parseRunId(runText);
       const settings = await settingsOrDefaults(projectDir(opts));
       const rt = await openRuntime({

@@ -1,0 +1,79 @@
+/** Schedules: `ordo pause FLOW`, `ordo resume FLOW` (in run.ts, beside resuming a run), `ordo schedules`, `ordo fires FLOW`. */
+import type { Command } from 'commander';
+import { FireStore } from '../../store/fires.js';
+import type { OrdoStore } from '../../store/ordo-store.js';
+import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, storeFor } from '../context.js';
+import { table, time } from '../format.js';
+
+const actor = () => process.env.USER ?? 'operator';
+
+async function withFires<T>(opts: { dir?: string }, fn: (fires: FireStore, store: OrdoStore) => Promise<T>): Promise<T> {
+  const store = await storeFor(opts);
+  try {
+    return await fn(new FireStore(store.sql), store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function setPaused(flowName: string, opts: { dir?: string }, paused: boolean): Promise<void> {
+  const project = await loadValidProject(projectDir(opts));
+  const flow = flowOf(project, flowName);
+  await withFires(opts, (fires) => fires.setPaused(flow.name, paused, actor(), Date.now()));
+  const triggers = flow.schedule?.triggers.length ?? 0;
+  process.stdout.write(`flow ${flow.name}: schedule ${paused ? 'paused' : 'resumed'} (${triggers} trigger${triggers === 1 ? '' : 's'})\n`);
+}
+
+export async function resumeSchedule(flowName: string, opts: { dir?: string }): Promise<number> {
+  await setPaused(flowName, opts, false);
+  return 0;
+}
+
+export function registerScheduleCommands(program: Command): void {
+  program.command('pause <flow>')
+    .description("pause a flow's schedule: its triggers' fires are recorded as skipped until `ordo resume FLOW`")
+    .option('-d, --dir <dir>', 'project directory')
+    .action(action(async (flow: string, opts: { dir?: string }) => setPaused(flow, opts, true)));
+
+  program.command('schedules')
+    .description('flows with triggers: their policies, whether paused, and their last fire')
+    .option('-d, --dir <dir>', 'project directory')
+    .option('--json', 'print JSON')
+    .action(action(async (opts: { dir?: string; json?: boolean }) => {
+      const project = await loadValidProject(projectDir(opts));
+      const rows = await withFires(opts, async (fires) => {
+        const out = [];
+        for (const flow of [...project.flows.values()].filter((f) => f.schedule).sort((a, b) => a.name.localeCompare(b.name))) {
+          const s = flow.schedule!;
+          const [last] = await fires.list(flow.name, 1);
+          out.push({
+            flow: flow.name, paused: await fires.isPaused(flow.name), triggers: s.triggers.map((t) => t.key), overlap: s.overlap,
+            catchup: s.catchup.policy, lastFire: last ? { at: new Date(last.at).toISOString(), state: last.state, run: last.runId } : null,
+          });
+        }
+        return out;
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+      else {
+        process.stdout.write(table(['FLOW', 'STATE', 'TRIGGERS', 'OVERLAP', 'CATCH-UP', 'LAST FIRE'], rows.map((r) => [
+          r.flow, r.paused ? 'paused' : 'active', r.triggers.join(', '), r.overlap, r.catchup,
+          r.lastFire ? `${r.lastFire.at} ${r.lastFire.state}${r.lastFire.run ? ` (run ${r.lastFire.run})` : ''}` : '-',
+        ])));
+      }
+    }));
+
+  program.command('fires <flow>')
+    .description("a flow's recent trigger fires: when, which trigger, what became of them")
+    .option('-d, --dir <dir>', 'project directory')
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(action(async (flowName: string, opts: { dir?: string; limit: string; json?: boolean }) => {
+      const list = await withFires(opts, (fires) => fires.list(flowName, parsePositiveInt(opts.limit, '--limit')));
+      if (opts.json) process.stdout.write(`${JSON.stringify(list)}\n`);
+      else {
+        process.stdout.write(table(['AT', 'TRIGGER', 'BUSINESS DATE', 'STATE', 'RUN', 'REASON'], list.map((f) => [
+          time(f.at), f.triggerKey, f.businessDate ?? '-', f.state, f.runId === null ? '-' : String(f.runId), f.reason ?? '',
+        ])));
+      }
+    }));
+}
