@@ -62,14 +62,14 @@ export function stateDir(opts: DirOption): string {
 }
 
 export function parseRunId(text: string): number {
-  const id = Number(text);
-  if (!Number.isInteger(id) || id <= 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `"${text}" is not a run id (a positive integer)`);
+  const id = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id)) throw new OrdoError('ORDO_BAD_ARGUMENT', `"${text}" is not a run id (a positive integer)`);
   return id;
 }
 
 export function parsePositiveInt(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `${what} must be a positive integer, got "${text}"`);
+  const n = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n)) throw new OrdoError('ORDO_BAD_ARGUMENT', `${what} must be a positive integer, got "${text}"`);
   return n;
 }
 

@@ -2,6 +2,7 @@
 /** The `ordo` command line. Each command lives in cli/commands/; this file only assembles them. */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { ERROR_CODES, OrdoError } from '../errors.js';
 import { repoPath } from '../paths.js';
 import { registerGraphCommand } from './commands/graph.js';
 import { registerKvCommands } from './commands/kv.js';
@@ -21,8 +22,15 @@ const program = new Command()
   .name('ordo')
   .description('Ordo: a job scheduler and workflow engine. Flows of dependent jobs, run durably.')
   .version(pkg.version)
-  .showHelpAfterError('(run `ordo help` for the list of commands)')
-  .exitOverride();
+  .exitOverride()
+  // Usage errors follow the one-line rule: `ordo: CODE message`.
+  .configureOutput({ outputError: (text, write) => write(`ordo: ORDO_BAD_ARGUMENT ${text.replace(/^error: /, '').trim()} (see ordo help)\n`) });
+
+// A reader that stops early (`ordo runs | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 registerRunCommands(program);
 registerServerCommand(program);
@@ -40,8 +48,12 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // Usage errors were already printed by commander as one line; help and version are not errors.
+    // Usage errors were already printed as one line; help and version are not errors.
     process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof OrdoError) {
+    // Thrown while parsing options (a `--param` without `=`).
+    process.stderr.write(`ordo: ${err.code} ${err.message}\n`);
+    process.exitCode = ERROR_CODES[err.code].exit;
   } else {
     throw err;
   }

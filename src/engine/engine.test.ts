@@ -228,6 +228,20 @@ jobs:
   }
 });
 
+test('in a shell script an expression becomes a variable: a value is never parsed as shell code', async () => {
+  const kit = await createTestKit();
+  try {
+    const def = await kit.flow('flow: f\nparams:\n  k: { type: string }\njobs:\n  a: { shell: \'echo "${{ params.k }}" ${{ run.id }}\' }\n');
+    const { done } = await kit.start(def, { k: '$(touch pwned)' });
+    await kit.finish(done);
+    const a = kit.executor.requests[0]!;
+    assert.deepEqual(a.job.command, { kind: 'shell', script: 'echo "${ORDO_EXPR_0}" ${ORDO_EXPR_1}', shell: ['/bin/sh', '-c'] });
+    assert.equal(a.job.env.ORDO_EXPR_0, '$(touch pwned)');
+  } finally {
+    await kit.close();
+  }
+});
+
 test('every state change has its event, in order', async () => {
   const kit = await createTestKit({ script: { a: [{ status: 'failed', durationMs: 1 }, { durationMs: 1 }] } });
   try {
@@ -235,7 +249,7 @@ test('every state change has its event, in order', async () => {
     const { runId, done } = await kit.start(def);
     await kit.finish(done);
     const kinds = (await kit.store.events(runId)).map((e) => e.kind);
-    assert.deepEqual(kinds, ['run_created', 'task_ready', 'task_started', 'run_started', 'task_attempt_failed',
+    assert.deepEqual(kinds, ['run_created', 'run_started', 'task_ready', 'task_started', 'task_attempt_failed',
       'retry_scheduled', 'task_started', 'task_succeeded', 'run_succeeded']);
   } finally {
     await kit.close();

@@ -48,6 +48,14 @@ export interface EngineOptions {
 
 export type ProgressListener = (run: RunRow, tasks: ReadonlyMap<string, TaskRow>) => void;
 
+/** A task this engine started: `waitedMs` from when it became ready (or its retry delay ended) to its start. */
+export interface DispatchInfo {
+  runId: number;
+  job: string;
+  attempt: number;
+  waitedMs: number;
+}
+
 interface Completion {
   runId: number;
   taskId: number;
@@ -77,6 +85,7 @@ export class Engine {
   private closed = false;
   private failure: Error | null = null;
   private readonly progress = new Set<ProgressListener>();
+  private readonly dispatched = new Set<(info: DispatchInfo) => void>();
   /** Why each ready task did not start at the last dispatch (for `ordo why` and the API). */
   private lastWaits = new Map<number, WaitReason>();
   private readonly adopting = new Set<Promise<unknown>>();
@@ -104,6 +113,12 @@ export class Engine {
   onProgressChange(listener: ProgressListener): () => void {
     this.progress.add(listener);
     return () => this.progress.delete(listener);
+  }
+
+  /** Called for every attempt this engine starts (after its claim committed), for metrics. Returns an unsubscribe. */
+  onDispatch(listener: (info: DispatchInfo) => void): () => void {
+    this.dispatched.add(listener);
+    return () => this.dispatched.delete(listener);
   }
 
   setMaxParallel(n: number): void {
@@ -253,16 +268,19 @@ export class Engine {
       if (isTaskEnded(task.state)) this.markDependents(run, task.job);
     }
 
-    for (const run of this.runs.values()) this.evaluate(run, tr);
-    const starts = await this.dispatch(tr, batch, now);
-    this.checkDeadlines(batch, now);
-
+    // A run starts before its first task does: its event comes first in the audit trail.
     for (const run of this.runs.values()) {
       if (run.row.state === 'pending') {
         run.row = { ...run.row, state: 'running', startedAt: run.row.startedAt ?? now };
         batch.run({ runId: run.row.id, owner: this.owner, state: 'running', startedAt: run.row.startedAt, endedAt: null,
           events: [{ at: now, runId: run.row.id, kind: 'run_started' }] });
       }
+    }
+    for (const run of this.runs.values()) this.evaluate(run, tr);
+    const starts = await this.dispatch(tr, batch, now);
+    this.checkDeadlines(batch, now);
+
+    for (const run of this.runs.values()) {
       if (run.allEnded && run.running === 0) {
         const state = runOutcome(run.tasks.values(), run.handled);
         run.row = { ...run.row, state, endedAt: now };
@@ -278,6 +296,7 @@ export class Engine {
         continue;
       }
       this.launch(s.run, s.task, s.attempt, s.request);
+      for (const l of this.dispatched) l({ runId: s.run.row.id, job: s.task.job, attempt: s.attempt.attempt, waitedMs: this.opts.clock.now() - s.readyAt });
     }
     for (const runId of conflicts) await this.reload(runId);
     for (const run of [...this.runs.values()]) {
@@ -315,7 +334,7 @@ export class Engine {
   }
 
   private async dispatch(tr: Transitions, batch: BatchBuilder, now: number) {
-    const starts: Array<{ run: ActiveRun; task: TaskRow; attempt: AttemptRow; request: ReturnType<typeof buildRequest> }> = [];
+    const starts: Array<{ run: ActiveRun; task: TaskRow; attempt: AttemptRow; request: ReturnType<typeof buildRequest>; readyAt: number }> = [];
     const runs = [...this.runs.values()];
     const needsResources = runs.some((r) => r.claims.size > 0 && [...r.ready].some((j) => r.claims.has(j)));
     const usage = needsResources ? new ResourceUsage(await this.opts.store.resourceView(), new Set(batch.releasedTaskIds())) : null;
@@ -349,11 +368,12 @@ export class Engine {
       }
       let kv: Map<string, string> | undefined;
       if (jobUsesKv(job)) kv = new Map((await this.opts.store.kvList(run.row.id)).map((e) => [e.key, e.value]));
+      const readyAt = Math.max(run.readySince.get(task.job) ?? now, task.notBefore ?? 0);
       const attempt = tr.start(run, task, claims);
       try {
         const env = job.connector ? { ...this.opts.jobEnv, ...connectorEnv(job, this.catalog) } : this.opts.jobEnv ?? {};
         const request = buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
-        starts.push({ run, task, attempt, request });
+        starts.push({ run, task, attempt, request, readyAt });
         this.runningTotal++;
       } catch (err) {
         if (!(err instanceof RequestError)) throw err;

@@ -30,11 +30,28 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     if (parsed.errors.length > 0) throw new RequestError(`${job.name}: ${parsed.errors[0]!.message}`);
     return expandTemplate(parsed.parts, resolve);
   };
+  // In a shell script an expression becomes a variable reference (`${ORDO_EXPR_n}`) with the value in the
+  // environment: the shell never parses a value as code, whatever it holds.
+  const exprEnv: Record<string, string> = {};
+  const toVariable = (text: string): string => {
+    if (!text.includes('${{')) return text;
+    const parsed = parseTemplate(text);
+    if (parsed.errors.length > 0) throw new RequestError(`${job.name}: ${parsed.errors[0]!.message}`);
+    return parsed.parts.map((part) => {
+      if (typeof part === 'string') return part;
+      const name = `ORDO_EXPR_${Object.keys(exprEnv).length}`;
+      exprEnv[name] = resolve(part);
+      return `\${${name}}`;
+    }).join('');
+  };
+  const command: CommandLine | undefined = !job.command ? undefined : job.command.kind === 'argv'
+    ? { kind: 'argv', argv: job.command.argv.map(expand) }
+    : { kind: 'shell', script: toVariable(job.command.script), shell: job.command.shell };
   const expanded: JobDef = {
     ...job,
-    command: job.command ? expandCommand(job.command, expand) : undefined,
+    command,
     cwd: job.cwd === undefined ? undefined : expand(job.cwd),
-    env: Object.fromEntries(Object.entries(job.env).map(([k, v]) => [k, expand(v)])),
+    env: { ...Object.fromEntries(Object.entries(job.env).map(([k, v]) => [k, expand(v)])), ...exprEnv },
   };
   // The results of the jobs it waits on (not of the whole run: that would make each request O(run size)).
   const upstream: Record<string, unknown> = {};
@@ -59,12 +76,6 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     },
     logMaxBytes: ctx.logMaxBytes ?? DEFAULT_LOG_MAX,
   };
-}
-
-function expandCommand(cmd: CommandLine, expand: (t: string) => string): CommandLine {
-  return cmd.kind === 'argv'
-    ? { kind: 'argv', argv: cmd.argv.map(expand) }
-    : { kind: 'shell', script: expand(cmd.script), shell: cmd.shell };
 }
 
 function scalarText(value: unknown, what: string): string {

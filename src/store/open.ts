@@ -35,7 +35,13 @@ export function connect(opts: StoreOptions): SqlPort {
 }
 
 export async function openStore(opts: StoreOptions): Promise<OrdoStore> {
-  const db = connect(opts);
+  let db: SqlPort;
+  try {
+    db = connect(opts);
+  } catch (err) {
+    if (err instanceof OrdoError) throw err;
+    throw new OrdoError('ORDO_STORE', `cannot open the store in ${opts.databaseUrl ? 'PostgreSQL' : opts.stateDir}: ${(err as Error).message}`);
+  }
   try {
     await migrate(db);
   } catch (err) {

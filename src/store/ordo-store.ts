@@ -5,7 +5,7 @@
 import type { FlowDef } from '../defs/model.js';
 import type {
   AttemptRow, Batch, CommitResult, EngineStore, EventInput, EventRow, FlowVersion, NewRun, RunFilter, RunRow,
-  ResourceView, TaskRow, TaskWrite,
+  ResourceView, RunWrite, TaskRow, TaskWrite,
 } from '../engine/store.js';
 import { runMultiRow } from './multirow.js';
 import { acquireClaims, declare, readView, releaseHolds, setClosed } from './resources.js';
@@ -185,17 +185,23 @@ export class OrdoStore implements EngineStore {
   async commit(batch: Batch): Promise<CommitResult> {
     if (batch.tasks.length === 0 && batch.runs.length === 0 && !batch.events?.length) return { taskConflicts: [], runConflicts: [] };
     return this.db.transaction(async (tx) => {
-      const { conflicts: taskConflicts, refusals } = await this.applyTaskWrites(tx, batch.tasks);
       const runConflicts: number[] = [];
-      const events: EventInput[] = [...(batch.events ?? [])];
-      for (const r of batch.runs) {
-        const changed = await tx.run(
-          'UPDATE runs SET state = ?, started_at = ?, ended_at = ? WHERE id = ? AND owner = ?',
-          [r.state, r.startedAt, r.endedAt, r.runId, r.owner]);
-        if (changed === 0) runConflicts.push(r.runId);
-        else events.push(...r.events);
-      }
-      await this.insertEvents(tx, events);
+      const writeRuns = async (runs: RunWrite[]) => {
+        const events: EventInput[] = [];
+        for (const r of runs) {
+          const changed = await tx.run(
+            'UPDATE runs SET state = ?, started_at = ?, ended_at = ? WHERE id = ? AND owner = ?',
+            [r.state, r.startedAt, r.endedAt, r.runId, r.owner]);
+          if (changed === 0) runConflicts.push(r.runId);
+          else events.push(...r.events);
+        }
+        await this.insertEvents(tx, events);
+      };
+      // Event ids follow the story: a run starts, then its tasks change, then it ends.
+      await writeRuns(batch.runs.filter((r) => r.state === 'running'));
+      const { conflicts: taskConflicts, refusals } = await this.applyTaskWrites(tx, batch.tasks);
+      await writeRuns(batch.runs.filter((r) => r.state !== 'running'));
+      await this.insertEvents(tx, batch.events ?? []);
       return { taskConflicts, runConflicts, resourceRefusals: refusals };
     });
   }

@@ -41,6 +41,7 @@ export function registerKvCommands(program: Command): void {
       const runId = runIdOf(opts);
       const store = await storeFor(opts);
       try {
+        if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
         const value = await store.kvGet(runId, key);
         if (value === undefined) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no key "${key}"`);
         process.stdout.write(`${value}\n`);
@@ -54,6 +55,7 @@ export function registerKvCommands(program: Command): void {
       const runId = runIdOf(opts);
       const store = await storeFor(opts);
       try {
+        if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
         const entries = await store.kvList(runId);
         process.stdout.write(`${JSON.stringify(Object.fromEntries(entries.map((e) => [e.key, e.value])))}\n`);
       } finally {

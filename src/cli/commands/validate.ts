@@ -3,14 +3,19 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../defs/diagnostics.js';
 import { loadProject } from '../../defs/load.js';
-import { action } from '../context.js';
+import { OrdoError } from '../../errors.js';
+import { action, projectDir } from '../context.js';
 
 export function registerValidateCommand(program: Command): void {
   program.command('validate [dir]')
     .description('check the definitions of a project; exit 2 when any has an error')
+    .option('-d, --dir <dir>', 'project directory (or give it as the argument)')
     .option('--json', 'print the diagnostics as JSON')
-    .action(action(async (dirArg: string | undefined, opts: { json?: boolean }) => {
-      const dir = resolve(dirArg ?? process.cwd());
+    .action(action(async (dirArg: string | undefined, opts: { json?: boolean; dir?: string }) => {
+      if (dirArg && opts.dir && resolve(dirArg) !== resolve(opts.dir)) {
+        throw new OrdoError('ORDO_BAD_ARGUMENT', `two project directories given: ${dirArg} and --dir ${opts.dir}`);
+      }
+      const dir = dirArg ? resolve(dirArg) : projectDir(opts);
       const { project, diagnostics } = await loadProject(dir);
       if (opts.json) process.stdout.write(`${JSON.stringify(diagnostics)}\n`);
       else for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
