@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES, OrdoError } from '../errors.js';
 import { repoPath } from '../paths.js';
+import { registerAuthCommands } from './commands/auth.js';
 import { registerGraphCommand } from './commands/graph.js';
 import { registerKvCommands } from './commands/kv.js';
 import { registerLogsCommand } from './commands/logs.js';
@@ -14,7 +15,9 @@ import { registerServerCommand } from './commands/server.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerShowCommands } from './commands/show.js';
 import { registerSimulateCommand } from './commands/simulate.js';
+import { registerTimeCommands } from './commands/time.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { installRemote } from './remote.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
 
@@ -43,6 +46,10 @@ registerOperatorCommands(program);
 registerResourceCommands(program);
 registerSimulateCommand(program);
 registerScheduleCommands(program);
+registerAuthCommands(program);
+// After every command: adds --server/--token to those that can run against a remote server.
+installRemote(program);
+registerTimeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,6 +36,7 @@ function readRefs(reader: Reader, node: Node, what: string): DependencyRef[] {
     return [];
   }
   const refs: DependencyRef[] = [];
+  if (node.items.length === 0) reader.diags.error('ORDO_BAD_VALUE', `an empty entry in ${what}: give a job`, reader.at(node));
   for (const e of entries(node)) {
     if (e.key === 'any') {
       reader.diags.error('ORDO_BAD_VALUE', `"any" in ${what} must be alone in its entry: write - { any: [a, b] }`, reader.at(e.keyNode));

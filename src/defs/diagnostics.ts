@@ -23,7 +23,14 @@ export const DIAGNOSTIC_CODES = {
   ORDO_NOT_UPSTREAM: 'a job reads the result of a job that is not upstream of it (a warning)',
   ORDO_NO_PROJECT: 'the project directory does not exist or cannot be read',
   ORDO_UNKNOWN_CONNECTOR: 'a job uses a connector that ordo.yaml does not declare',
-  ORDO_UNKNOWN_PLAN: 'a flow is triggered by a plan that ordo.yaml does not declare',
+  ORDO_UNKNOWN_PLAN: 'a flow is triggered by, or a plan combines, a plan that ordo.yaml does not declare',
+  ORDO_UNKNOWN_CALENDAR: 'a calendar or a plan names a calendar that ordo.yaml does not declare',
+  ORDO_CALENDAR_CYCLE: 'calendars combine each other (union, subtract) in a cycle',
+  ORDO_PLAN_CYCLE: 'plans combine each other (union, intersect) in a cycle',
+  ORDO_BAD_CRON: 'a cron expression that cannot be parsed (the message says why)',
+  ORDO_BAD_ZONE: 'a time zone that is not an IANA zone name',
+  ORDO_BAD_DATE: 'a date, day of the year, time of day or instant that is malformed or does not exist',
+  ORDO_BAD_ICS: 'an imported .ics file is missing, unreadable or not iCalendar',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -105,6 +105,9 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
         const code = codes.reader.integer(n, `an exit code in "successCodes" of ${what}`, 0);
         if (code !== undefined) successCodes.push(code);
       }
+      if (list.length === 0) {
+        diags.error('ORDO_BAD_VALUE', `"successCodes" of ${what} is empty: every exit would be a failure`, codes.reader.at(codes.entry.value));
+      }
     }
   }
   const enabledAttr = attr('enabled');

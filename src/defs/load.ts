@@ -12,6 +12,7 @@ import { defaultSettings, type FlowDef, type Project, type ProjectSettings } fro
 import { readConnectors, readGates } from './resources.js';
 import { parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
+import { readTime, type TimeSection } from './time.js';
 import { checkTriggers } from './triggers.js';
 import { Diagnostics, entries, parseYaml, Reader, scalarValue } from './yaml.js';
 
@@ -38,6 +39,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   const templates = new TemplateRegistry(diags);
   const settings: ProjectSettings = defaultSettings();
   const flowFiles: { reader: Reader; root: YAMLMap }[] = [];
+  const time: TimeSection = {};
   for (const path of files) {
     const rel = relative(dir, path).split(sep).join('/');
     const src = parseYaml(rel, await readFile(path, 'utf8'), diags);
@@ -46,7 +48,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     const root = src.root;
     if (rel === SETTINGS_FILE) {
       const map = reader.map(root, SETTINGS_FILE);
-      if (map) readSettings(reader, map, settings, templates);
+      if (map) readSettings(reader, map, settings, templates, time);
       continue;
     }
     if (!isMap(root)) continue; // not an Ordo file (other tools' YAML may live in the project)
@@ -60,6 +62,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     }
   }
   templates.checkAll();
+  await readTime(time, dir, settings);
 
   const flows = new Map<string, FlowDef>();
   for (const { reader, root } of flowFiles) {
@@ -78,7 +81,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows }, diagnostics };
 }
 
-function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, templates: TemplateRegistry): void {
+function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, templates: TemplateRegistry, time: TimeSection): void {
   for (const e of reader.strictEntries(map, SETTINGS_KEYS, SETTINGS_FILE)) {
     if (e.key === 'maxParallel') settings.maxParallel = reader.integer(e.value, '"maxParallel"', 1) ?? settings.maxParallel;
     else if (e.key === 'logMaxBytes') settings.logMaxBytes = reader.integer(e.value, '"logMaxBytes"', 1024) ?? settings.logMaxBytes;
@@ -87,6 +90,11 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
       const c = reader.map(e.value, '"connectors"');
       if (c) readConnectors(reader, c, settings.connectors);
     } else if (e.key === 'gates') readGates(reader, e.value, settings.gates);
+    else if (e.key === 'calendars' || e.key === 'plans') {
+      // Read after the whole file: plans name calendars, calendars import .ics files (async).
+      time.reader = reader;
+      time[e.key] = e.value;
+    }
     else if (e.key === 'aging' || e.key === 'defaultEstimate') {
       const ms = parseDuration(scalarValue(e.value));
       if (ms === undefined || ms <= 0) reader.bad(e.value, `"${e.key}"`, 'a positive duration such as "1m"');

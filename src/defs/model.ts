@@ -6,7 +6,10 @@
  * - job: one unit of work (a command, a shell script, a no-op) with its attributes.
  * - template: a named set of job attributes that a job (or another template) `extends`.
  * - flow: a graph of jobs; a dependency names a job and the end states that satisfy it.
+ * - calendar: a time zone, a working week and holidays; plan: rules that yield instants (docs/time.md).
  */
+import type { CalendarDef } from '../time/calendar.js';
+import type { PlanDef } from '../time/plan.js';
 
 /** Where something was written: 1-based line and column. */
 export interface SourceLocation {
@@ -190,6 +193,10 @@ export interface ProjectSettings {
   agingMs: number;
   /** Estimate of a job's duration when it has no history and no `estimate`. */
   defaultEstimateMs: number;
+  /** Calendars of working days and holidays (docs/time.md). */
+  calendars: Map<string, CalendarDef>;
+  /** Execution plans: rules that yield instants (docs/time.md); compile with time/registry.ts. */
+  plans: Map<string, PlanDef>;
 }
 
 export interface Project {
@@ -202,6 +209,6 @@ export interface Project {
 export function defaultSettings(): ProjectSettings {
   return {
     maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', connectors: new Map(), gates: new Map(),
-    agingMs: 60_000, defaultEstimateMs: 60_000,
+    agingMs: 60_000, defaultEstimateMs: 60_000, calendars: new Map(), plans: new Map(),
   };
 }

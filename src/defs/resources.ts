@@ -136,8 +136,14 @@ export function readConnectors(reader: Reader, map: YAMLMap, into: Map<string, C
 
 /** `gates: [eod]` (closed at first) or `gates: { eod: { open: true, description: ... } }`. */
 export function readGates(reader: Reader, node: Node | null, into: Map<string, GateDef>): void {
+  const named = (name: string, at: Node | null): boolean => {
+    if (NAME_PATTERN.test(name)) return true;
+    reader.diags.error('ORDO_BAD_VALUE', `gate name "${name}" must start with a letter and hold letters, digits, "_" or "-"`, reader.at(at));
+    return false;
+  };
   if (isMap(node)) {
     for (const e of entries(node)) {
+      if (!named(e.key, e.keyNode)) continue;
       const gate: GateDef = { name: e.key, initiallyOpen: false };
       const body = e.value === null || (isScalar(e.value) && e.value.value === null) ? undefined : reader.map(e.value, `gate "${e.key}"`);
       for (const f of body ? reader.strictEntries(body, GATE_KEYS, `gate "${e.key}"`) : []) {
@@ -150,6 +156,6 @@ export function readGates(reader: Reader, node: Node | null, into: Map<string, G
   }
   for (const item of reader.list(node, '"gates"') ?? []) {
     const name = reader.string(item, 'a gate');
-    if (name !== undefined) into.set(name, { name, initiallyOpen: false });
+    if (name !== undefined && named(name, item)) into.set(name, { name, initiallyOpen: false });
   }
 }

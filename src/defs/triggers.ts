@@ -16,6 +16,8 @@ import {
   CATCHUP_POLICIES, OVERLAP_POLICIES, type CatchupPolicy, type FlowDef, type ProjectSettings, type ScheduleDef,
   type TriggerDef,
 } from './model.js';
+import { cronError } from '../time/cron.js';
+import { isValidZone } from '../time/zone.js';
 import { parseDuration } from './spec.js';
 import { entries, scalarValue, type Diagnostics, type Entry, type Reader } from './yaml.js';
 
@@ -102,7 +104,13 @@ function readTrigger(reader: Reader, node: Node, what: string): TriggerDef | und
       const cron = reader.string(v, `"cron" of a trigger of ${what}`);
       const zoneEntry = fields.get('zone');
       const zone = zoneEntry ? reader.string(zoneEntry.value, `"zone" of a trigger of ${what}`) : 'UTC';
-      return cron === undefined || zone === undefined ? undefined : { kind, cron, zone, key: `cron:${cron}@${zone}` };
+      const problem = cron === undefined ? undefined : cronError(cron);
+      if (problem) reader.diags.error('ORDO_BAD_CRON', `"cron" of a trigger of ${what}: ${problem}`, reader.at(v));
+      if (zone !== undefined && !isValidZone(zone)) {
+        reader.diags.error('ORDO_BAD_ZONE', `"zone" of a trigger of ${what}: "${zone}" is not an IANA time zone`, reader.at(zoneEntry?.value ?? v));
+        return undefined;
+      }
+      return cron === undefined || zone === undefined || problem ? undefined : { kind, cron, zone, key: `cron:${cron}@${zone}` };
     }
     case 'gate': {
       const gate = reader.string(v, `"gate" of a trigger of ${what}`);
@@ -117,7 +125,8 @@ function readTrigger(reader: Reader, node: Node, what: string): TriggerDef | und
       const stateNode = f.get('state')?.value ?? null;
       const states = stateNode === null ? ['succeeded' as const]
         : (isSeq(stateNode) ? (stateNode.items as Node[]) : [stateNode]).map((n) => oneOf(reader, n, `"after.state" of a trigger of ${what}`, RUN_END));
-      if (flow === undefined || states.some((s) => s === undefined)) return undefined;
+      if (states.length === 0) reader.diags.error('ORDO_BAD_VALUE', `"after.state" of a trigger of ${what} is empty: it could never fire`, reader.at(stateNode));
+      if (flow === undefined || states.length === 0 || states.some((s) => s === undefined)) return undefined;
       const ok = states as Array<(typeof RUN_END)[number]>;
       return { kind, flow, states: ok, key: `after:${flow}:${ok.join('|')}` };
     }
@@ -139,11 +148,11 @@ function readTrigger(reader: Reader, node: Node, what: string): TriggerDef | und
 
 /** Triggers must name what exists: plans and gates of ordo.yaml, other flows of the project. */
 export function checkTriggers(flows: Map<string, FlowDef>, settings: ProjectSettings, diags: Diagnostics): void {
-  const plans = (settings as { plans?: Map<string, unknown> }).plans;
+  const plans = settings.plans;
   for (const flow of flows.values()) {
     for (const t of flow.schedule?.triggers ?? []) {
       const at = t.at ?? { file: flow.file, line: 1, column: 1 };
-      if (t.kind === 'plan' && plans && !plans.has(t.plan)) {
+      if (t.kind === 'plan' && !plans.has(t.plan)) {
         diags.error('ORDO_UNKNOWN_PLAN', `flow "${flow.name}" is triggered by plan "${t.plan}", which ordo.yaml does not declare (plans: ${[...plans.keys()].sort().join(', ') || 'none'})`, at);
       } else if (t.kind === 'gate' && !settings.gates.has(t.gate)) {
         diags.error('ORDO_BAD_VALUE', `flow "${flow.name}" is triggered by gate "${t.gate}", which ordo.yaml does not declare (gates: ${[...settings.gates.keys()].sort().join(', ') || 'none'})`, at);

@@ -275,3 +275,19 @@ test('a changed definition becomes a new version; a run keeps the version it sta
     await kit.close();
   }
 });
+
+test('overlapping drive and tryAdopt calls adopt a run once', async () => {
+  const kit = await createTestKit();
+  try {
+    const def = await kit.flow('flow: f\njobs:\n  a: { shell: x }\n');
+    const run = await kit.engine.createRun(def, 'fp', {});
+    const [done, adopted] = [kit.engine.drive(run.id), kit.engine.tryAdopt(run.id)];
+    assert.equal(await adopted, true);
+    const summary = await kit.finish(done);
+    assert.equal(summary.run.state, 'succeeded');
+    const kinds = (await kit.store.events(run.id)).map((e) => e.kind);
+    assert.equal(kinds.filter((k) => k === 'run_started').length, 1);
+  } finally {
+    await kit.close();
+  }
+});

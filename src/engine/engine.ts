@@ -89,6 +89,7 @@ export class Engine {
   /** Why each ready task did not start at the last dispatch (for `ordo why` and the API). */
   private lastWaits = new Map<number, WaitReason>();
   private readonly adopting = new Set<Promise<unknown>>();
+  private readonly adoptingRuns = new Map<number, Promise<ActiveRun>>();
   private readonly readyQueue = new ReadyQueue();
   /** Tasks that wait for something outside this engine (a lock, gate, connector, load): poll for it. */
   private externalWaits = 0;
@@ -150,11 +151,7 @@ export class Engine {
    * under a previous owner are marked lost and retried per their policy.
    */
   async drive(runId: number): Promise<RunSummary> {
-    const existing = this.runs.get(runId);
-    if (existing) return existing.done;
-    const adopting = this.adopt(runId);
-    this.adopting.add(adopting);
-    const active = await adopting.finally(() => this.adopting.delete(adopting));
+    const active = await this.adoptOnce(runId);
     this.ensurePolling();
     this.wake();
     return active.done;
@@ -162,9 +159,8 @@ export class Engine {
 
   /** Adopts a run if it is free; false when another live engine owns it or it has ended. */
   async tryAdopt(runId: number): Promise<boolean> {
-    if (this.runs.has(runId)) return true;
     try {
-      await this.adopt(runId);
+      await this.adoptOnce(runId);
     } catch (err) {
       if (err instanceof OrdoError && err.code === 'ORDO_CONFLICT') return false;
       throw err;
@@ -172,6 +168,20 @@ export class Engine {
     this.ensurePolling();
     this.wake();
     return true;
+  }
+
+  /** One adoption per run however many callers ask at once (drive and tryAdopt may overlap). */
+  private adoptOnce(runId: number): Promise<ActiveRun> {
+    const existing = this.runs.get(runId);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.adoptingRuns.get(runId);
+    if (!pending) {
+      pending = this.adopt(runId).finally(() => this.adoptingRuns.delete(runId));
+      this.adoptingRuns.set(runId, pending);
+      this.adopting.add(pending);
+      void pending.catch(() => {}).finally(() => this.adopting.delete(pending!));
+    }
+    return pending;
   }
 
   get activeRunIds(): number[] {

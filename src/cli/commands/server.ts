@@ -1,39 +1,94 @@
-/** `ordo server`: the long-running engine. Drives every run that nobody else drives; resumes after a crash. */
+/**
+ * `ordo server`: the long-running engine. Drives every run that nobody else drives; resumes after a crash;
+ * serves the API (JSON-RPC 2.0 over HTTP and WebSocket, REST, /metrics) on `--listen`. Logs are JSON lines
+ * (pino) on stderr.
+ */
 import type { Command } from 'commander';
-import { DEFAULT_LEASE_MS, openRuntime } from '../../server/runtime.js';
-import { startAdoptLoop } from '../../server/scheduler-loop.js';
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../api/rpc/core.js';
+import { startOrdoServer } from '../../api/serve.js';
+import { isRole, ROLES, type Role } from '../../auth/roles.js';
+import { OrdoError } from '../../errors.js';
+import { repoPath } from '../../paths.js';
 import { action, loadValidProject, parsePositiveInt, projectDir } from '../context.js';
+
+export const DEFAULT_LISTEN = '127.0.0.1:6580';
+
+interface ServerOptions {
+  dir?: string;
+  maxParallel?: string;
+  poll: string;
+  listen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxMessageBytes?: string;
+  anonymous?: string;
+  logLevel: string;
+}
+
+/** `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces). */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new OrdoError('ORDO_BAD_ARGUMENT', `--listen expects HOST:PORT (e.g. ${DEFAULT_LISTEN}), got "${text}"`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function tlsOf(opts: ServerOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (!opts.tlsCert && !opts.tlsKey) return undefined;
+  if (!opts.tlsCert || !opts.tlsKey) throw new OrdoError('ORDO_BAD_ARGUMENT', 'TLS needs both --tls-cert and --tls-key');
+  try {
+    return { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) };
+  } catch (err) {
+    throw new OrdoError('ORDO_BAD_ARGUMENT', `cannot read the TLS certificate or key: ${(err as Error).message}`);
+  }
+}
 
 export function registerServerCommand(program: Command): void {
   program.command('server')
-    .description('run the scheduler: drive runs created with `ordo start`, resume unfinished runs after a crash')
+    .description('run the scheduler and serve the API: drive runs created with `ordo start`, resume unfinished runs after a crash')
     .option('-d, --dir <dir>', 'project directory')
     .option('--max-parallel <n>', 'maximum tasks running at once (default: ordo.yaml maxParallel)')
     .option('--poll <ms>', 'how often to look for new runs', '500')
-    .action(action(async (opts: { dir?: string; maxParallel?: string; poll: string }) => {
+    .option('--listen <host:port>', `where the API listens, or "none" (default ${DEFAULT_LISTEN}; ORDO_LISTEN)`)
+    .option('--tls-cert <file>', 'serve HTTPS/WSS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--max-message-bytes <n>', `largest API message accepted (default ${DEFAULT_MAX_MESSAGE_BYTES})`)
+    .option('--anonymous <role>', `role of API callers without a token (${ROLES.join('|')}; default: none, only health)`)
+    .option('--log-level <level>', 'fatal | error | warn | info | debug', 'info')
+    .action(action(async (opts: ServerOptions) => {
       const dir = projectDir(opts);
       const project = await loadValidProject(dir);
       const maxParallel = opts.maxParallel ? parsePositiveInt(opts.maxParallel, '--max-parallel') : project.settings.maxParallel;
-      const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
-      const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
-      log(`ordo server: store ${rt.store.location}, owner ${rt.engine.owner}, max parallel ${maxParallel}`);
-      rt.engine.onProgressChange(() => {});
-      const loop = startAdoptLoop({
-        engine: rt.engine, store: rt.store, everyMs: parsePositiveInt(opts.poll, '--poll'), leaseMs: DEFAULT_LEASE_MS,
-        onAdopt: (id) => {
-          log(`run ${id}: driving`);
-          void rt.engine.drive(id).then((s) => log(`run ${id}: ${s.run.state}`));
-        },
-        onError: (err) => log(`error: ${err.message}`),
-      });
+      if (opts.anonymous !== undefined && !isRole(opts.anonymous)) {
+        throw new OrdoError('ORDO_BAD_ARGUMENT', `--anonymous must be one of ${ROLES.join(', ')}, got "${opts.anonymous}"`);
+      }
+      const listenText = opts.listen ?? process.env.ORDO_LISTEN;
+      const listen = listenText === 'none' ? null : parseListen(listenText ?? DEFAULT_LISTEN);
+      const logger = pino({ level: opts.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+      const version = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
+      const common = {
+        project, logger, version, maxParallel, pollMs: parsePositiveInt(opts.poll, '--poll'), tls: tlsOf(opts),
+        maxMessageBytes: opts.maxMessageBytes ? parsePositiveInt(opts.maxMessageBytes, '--max-message-bytes') : undefined,
+        anonymousRole: (opts.anonymous as Role | undefined) ?? null,
+      };
+      let server;
+      try {
+        server = await startOrdoServer({ ...common, host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0, api: listen !== null });
+      } catch (err) {
+        // The default address may be taken by another server on this host: the scheduler still runs.
+        if (listenText !== undefined || !(err instanceof OrdoError) || !/EADDRINUSE/.test(err.message)) throw err;
+        logger.warn(`the API cannot listen on ${DEFAULT_LISTEN} (in use); serving no API: pass --listen HOST:PORT`);
+        server = await startOrdoServer({ ...common, host: '127.0.0.1', port: 0, api: false });
+      }
+      logger.info({ store: server.rt.store.location, owner: server.rt.engine.owner, maxParallel, api: server.url ?? null }, 'ordo server: started');
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
       });
-      log('ordo server: stopping (running jobs go on; their runs are resumed by the next server)');
-      await loop.stop();
-      await rt.close();
+      logger.info('ordo server: stopping (running jobs go on; their runs are resumed by the next server)');
+      await server.close();
       return 0;
     }));
 }

@@ -1,0 +1,39 @@
+/**
+ * What method handlers work with: the services of the server (store, engine, definitions) and, per call,
+ * who calls and over which connection.
+ */
+import type { Principal } from '../auth/principal.js';
+import type { Engine } from '../engine/engine.js';
+import type { OrdoStore } from '../store/ordo-store.js';
+import type { ProjectHolder } from './project.js';
+
+/** A connection that can receive notifications (a WebSocket). */
+export interface Session {
+  readonly id: string;
+  notify(method: string, params: Record<string, unknown>): void;
+}
+
+export interface ApiServices {
+  store: OrdoStore;
+  /** The engine of this server, when it runs one (settings apply to it at once). */
+  engine?: Engine;
+  project: ProjectHolder;
+  /** Where attempts' output lives (logs). */
+  stateDir: string;
+  version: string;
+  startedAt: number;
+  now(): number;
+}
+
+export interface CallContext {
+  principal: Principal;
+  /** Present over a WebSocket: subscriptions deliver their notifications here. */
+  session?: Session;
+}
+
+export type Handler = (params: Record<string, unknown>, call: CallContext) => Promise<unknown>;
+
+/** A handler whose params have been validated against the method's schema, so may be typed as `P`. */
+export function handler<P>(fn: (params: P, call: CallContext) => Promise<unknown>): Handler {
+  return fn as unknown as Handler;
+}

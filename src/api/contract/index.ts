@@ -1,0 +1,26 @@
+/**
+ * The API contract, in one place: every method's permission, params and result JSON Schemas, and its REST
+ * route. The registry validates calls with it, /openapi.json and docs/api.md are generated from it, and the
+ * method handlers are typed by its names (a method without a handler does not compile).
+ */
+import { flowMethods } from './flows.js';
+import { operateMethods } from './operate.js';
+import { resourceMethods } from './resources.js';
+import { runMethods } from './runs.js';
+import { NOTIFICATIONS, serverMethods } from './server.js';
+import type { MethodSpec } from './types.js';
+
+export const CONTRACT = {
+  ...serverMethods,
+  ...flowMethods,
+  ...runMethods,
+  ...operateMethods,
+  ...resourceMethods,
+} satisfies Record<string, MethodSpec>;
+
+export type MethodName = keyof typeof CONTRACT;
+
+export const METHOD_NAMES = Object.keys(CONTRACT) as MethodName[];
+
+export { NOTIFICATIONS };
+export type { MethodSpec, NotificationSpec, RestRoute } from './types.js';

@@ -1,0 +1,40 @@
+/** Handlers of the definition methods. */
+import type { LoadResult } from '../../defs/load.js';
+import type { DependencyRef, FlowDef } from '../../defs/model.js';
+import { handler, type ApiServices } from '../context.js';
+
+function summary(flow: FlowDef) {
+  return {
+    name: flow.name, ...(flow.description ? { description: flow.description } : {}), file: flow.file, jobs: flow.jobs.length,
+    params: flow.params, triggers: flow.schedule?.triggers.length ?? 0,
+  };
+}
+
+export function graphOf(flow: FlowDef) {
+  const edges: Array<{ from: string; to: string; states: string[]; any: boolean }> = [];
+  const add = (ref: DependencyRef, to: string, any: boolean) => edges.push({ from: ref.job, to, states: [...ref.states], any });
+  for (const job of flow.jobs) {
+    for (const dep of job.after) {
+      if (dep.kind === 'job') add(dep.ref, job.name, false);
+      else for (const m of dep.members) add(m, job.name, true);
+    }
+  }
+  return { flow: flow.name, nodes: flow.jobs.map((j) => ({ job: j.name, enabled: j.enabled })), edges };
+}
+
+function validation(result: LoadResult) {
+  const flows = result.project ? [...result.project.flows.values()] : [];
+  return {
+    ok: !!result.project, flows: flows.length, jobs: flows.reduce((n, f) => n + f.jobs.length, 0), diagnostics: result.diagnostics,
+  };
+}
+
+export function flowHandlers(s: ApiServices) {
+  return {
+    'flows.list': handler(async () => [...s.project.current.flows.values()].sort((a, b) => a.name.localeCompare(b.name)).map(summary)),
+    'flows.get': handler(async (p: { flow: string }) => s.project.flow(p.flow)),
+    'flows.graph': handler(async (p: { flow: string }) => graphOf(s.project.flow(p.flow))),
+    'flows.validate': handler(async () => validation(await s.project.check())),
+    'flows.reload': handler(async () => validation(await s.project.reload())),
+  };
+}

@@ -1,0 +1,19 @@
+/** Every method's handler, keyed by the contract's names (a method without a handler does not compile). */
+import type { MethodName } from '../contract/index.js';
+import type { ApiServices, Handler } from '../context.js';
+import type { SubscriptionHub } from '../live/hub.js';
+import { flowHandlers } from './flows.js';
+import { operateHandlers } from './operate.js';
+import { resourceHandlers } from './resources.js';
+import { runHandlers } from './runs.js';
+import { serverHandlers } from './server.js';
+
+export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
+  return {
+    ...serverHandlers(s, hub),
+    ...flowHandlers(s),
+    ...runHandlers(s),
+    ...operateHandlers(s),
+    ...resourceHandlers(s),
+  };
+}

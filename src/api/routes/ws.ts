@@ -1,0 +1,90 @@
+/**
+ * JSON-RPC 2.0 over a WebSocket at /ws: each text message is a request, a notification or a batch; the
+ * server answers on the same socket (responses may come out of order) and sends live-update notifications
+ * to the connection's subscriptions. The token comes in the upgrade request's Authorization header.
+ *
+ * Bad peers cannot hold the server: a message past the size limit gets an error (past four times the limit
+ * the socket closes with 1009); more than 32 calls in flight pause reading; a peer that does not drain what
+ * it is sent (16 MiB behind) or does not answer pings for 60 s is disconnected.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { Principal } from '../../auth/principal.js';
+import type { ApiApp } from '../app.js';
+import type { Session } from '../context.js';
+import { notification } from '../rpc/protocol.js';
+import { sendError } from './rest.js';
+
+const MAX_IN_FLIGHT = 32;
+const MAX_BUFFERED = 16 * 1024 * 1024;
+const PING_MS = 30_000;
+
+function textOf(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+export function wsRoutes(app: ApiApp) {
+  return async (f: FastifyInstance): Promise<void> => {
+    f.decorateRequest('principal', null);
+    f.get('/ws', {
+      websocket: true,
+      preValidation: async (req, reply) => {
+        try {
+          (req as unknown as { principal: Principal }).principal = await app.auth.fromHeader(req.headers.authorization);
+        } catch (err) {
+          return sendError(reply, err);
+        }
+      },
+    }, (socket: WebSocket, req) => {
+      const principal = (req as unknown as { principal: Principal }).principal;
+      const session: Session = {
+        id: randomBytes(8).toString('hex'),
+        notify: (method, params) => {
+          if (socket.readyState !== socket.OPEN) return;
+          if (socket.bufferedAmount > MAX_BUFFERED) {
+            socket.close(1008, 'slow consumer');
+            return;
+          }
+          socket.send(JSON.stringify(notification(method, params)));
+        },
+      };
+      app.metrics.connections.inc();
+      let inFlight = 0;
+      let alive = true;
+      const ping = setInterval(() => {
+        if (!alive) {
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, PING_MS);
+      socket.on('pong', () => {
+        alive = true;
+      });
+      socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        alive = true;
+        if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
+        app.core.handle(textOf(data), { principal, session })
+          .then((response) => {
+            if (response !== undefined && socket.readyState === socket.OPEN) socket.send(response);
+          })
+          .catch((err: unknown) => req.log.error({ err }, 'websocket: a message could not be handled'))
+          .finally(() => {
+            if (--inFlight < MAX_IN_FLIGHT && socket.isPaused) socket.resume();
+            app.metrics.subscriptions.set(app.hub.count);
+          });
+      });
+      socket.on('close', () => {
+        clearInterval(ping);
+        app.hub.drop(session);
+        app.metrics.connections.dec();
+        app.metrics.subscriptions.set(app.hub.count);
+      });
+      socket.on('error', (err) => req.log.warn({ err }, 'websocket error'));
+    });
+  };
+}

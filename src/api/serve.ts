@@ -1,0 +1,93 @@
+/**
+ * `ordo server` as a function: the engine (openRuntime), the sweep that adopts runs nobody drives, and the
+ * API beside them, on one store. The CLI command parses options and calls this; tests call it directly.
+ */
+import type { Logger } from 'pino';
+import type { Role } from '../auth/roles.js';
+import type { Project } from '../defs/model.js';
+import { OrdoError } from '../errors.js';
+import { DEFAULT_LEASE_MS, openRuntime, type Runtime } from '../server/runtime.js';
+import { startAdoptLoop } from '../server/scheduler-loop.js';
+import { startScheduling } from '../server/scheduling.js';
+import { SystemClock } from '../engine/clock.js';
+import { startApiServer, type ApiServer } from './http.js';
+import { ProjectHolder } from './project.js';
+
+export interface OrdoServerOptions {
+  project: Project;
+  logger: Logger;
+  version: string;
+  host: string;
+  port: number;
+  /** Serve the API (default true); without it, only the scheduler runs. */
+  api?: boolean;
+  maxParallel?: number;
+  /** Adopt-loop period (ms). */
+  pollMs?: number;
+  env?: NodeJS.ProcessEnv;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  maxMessageBytes?: number;
+  anonymousRole?: Role | null;
+  feedPollMs?: number;
+  checkResults?: boolean;
+  /** Run the trigger scheduler (default true). */
+  triggers?: boolean;
+}
+
+export interface OrdoServer {
+  rt: Runtime;
+  api: ApiServer | null;
+  /** The API's base URL, null without an API. */
+  url: string | null;
+  /** Stops the API, the sweep and the engine (running jobs go on; the next server adopts their runs). */
+  close(): Promise<void>;
+}
+
+export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServer> {
+  const { project, logger } = opts;
+  const rt = await openRuntime({
+    projectDir: project.dir, maxParallel: opts.maxParallel ?? project.settings.maxParallel, logMaxBytes: project.settings.logMaxBytes,
+    settings: project.settings, env: opts.env,
+  });
+  const drive = (id: number) => {
+    logger.info({ run: id }, 'driving run');
+    rt.engine.drive(id).then(
+      (s) => logger.info({ run: id, state: s.run.state }, 'run ended'),
+      (err: Error) => logger.error({ run: id, err }, 'driving the run failed'),
+    );
+  };
+  // The API listens before the engine adopts anything: a server that cannot listen has driven nothing.
+  let api: ApiServer | null = null;
+  try {
+    if (opts.api !== false) api = await startApiServer({
+      services: {
+        store: rt.store, engine: rt.engine, project: new ProjectHolder(project), stateDir: rt.stateDir, version: opts.version,
+        startedAt: Date.now(), now: () => Date.now(),
+      },
+      logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,
+      feedPollMs: opts.feedPollMs, checkResults: opts.checkResults,
+    });
+  } catch (err) {
+    await rt.close();
+    throw new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve the API on ${opts.host}:${opts.port}: ${(err as Error).message}`);
+  }
+  if (api) logger.info({ url: api.url }, 'ordo server: API listening');
+  // Runs created or reopened through the API are adopted by this sweep (within `pollMs`), like those of
+  // `ordo start`: the engine's adoption of one run must not overlap with another adoption of the same run.
+  const loop = startAdoptLoop({
+    engine: rt.engine, store: rt.store, everyMs: opts.pollMs ?? 500, leaseMs: DEFAULT_LEASE_MS,
+    onAdopt: drive, onError: (err) => logger.error({ err }, 'adopt loop'),
+  });
+  // Triggers: runs their fires create are driven at once (adoption is idempotent with the sweep's).
+  const scheduling = opts.triggers === false ? null
+    : await startScheduling({ project, store: rt.store, clock: new SystemClock(), logger, onRun: drive });
+  return {
+    rt, api, url: api?.url ?? null,
+    async close() {
+      await scheduling?.stop();
+      await api?.close();
+      await loop.stop();
+      await rt.close();
+    },
+  };
+}

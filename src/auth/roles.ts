@@ -1,0 +1,40 @@
+/**
+ * Roles (seed 004) and the permissions they grant. Every API method needs one permission:
+ *
+ * - `public`: anyone, even without a token (health, who am I);
+ * - `read`: definitions and runtime state, read-only;
+ * - `operate`: runtime changes (start, abort, skip, restart, gates, connectors, job flags, settings, kv);
+ * - `define`: definition changes (reloading the definitions).
+ *
+ * `user` reads; `operator` reads and operates (definitions read-only); `admin` reads and defines (runtime
+ * read-only); `superuser` does both.
+ */
+export const ROLES = ['user', 'operator', 'admin', 'superuser'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = ['public', 'read', 'operate', 'define'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  user: ['public', 'read'],
+  operator: ['public', 'read', 'operate'],
+  admin: ['public', 'read', 'define'],
+  superuser: ['public', 'read', 'operate', 'define'],
+};
+
+export function isRole(text: unknown): text is Role {
+  return typeof text === 'string' && (ROLES as readonly string[]).includes(text);
+}
+
+export function permissionsOf(role: Role | null): readonly Permission[] {
+  return role ? GRANTS[role] : ['public'];
+}
+
+export function allows(role: Role | null, permission: Permission): boolean {
+  return permissionsOf(role).includes(permission);
+}
+
+/** Whether `inner` grants nothing that `outer` does not (a user's token may not exceed the user's role). */
+export function within(inner: Role, outer: Role): boolean {
+  return GRANTS[inner].every((p) => GRANTS[outer].includes(p));
+}

@@ -1,0 +1,123 @@
+/**
+ * The remote versions of CLI commands: the same arguments, options and output as the local ones, done by
+ * JSON-RPC calls to a server (remote.ts). Keyed by command path.
+ */
+import type { Explanation } from '../engine/explain.js';
+import type { EventRow, RunRow, TaskRow } from '../engine/store.js';
+import { OrdoError } from '../errors.js';
+import { parsePositiveInt, parseRunId } from './context.js';
+import { printRun } from './commands/show.js';
+import { duration, table, time } from './format.js';
+import type { RemoteClient } from './remote.js';
+
+type Opts = Record<string, unknown>;
+export type RemoteCommand = (client: RemoteClient, args: Array<string | undefined>, opts: Opts) => Promise<number | void>;
+
+const out = (text: string) => process.stdout.write(text);
+const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
+
+interface ForecastJson {
+  run: number;
+  end: number;
+  jobs: Array<{ job: string; state: string; start: number | null; end: number | null; known: boolean; deadline: number | null; late: boolean }>;
+  late: string[];
+}
+
+const toggle = (method: string, word: string): RemoteCommand => async (c, [name], o) => {
+  await c.call(method, { name, reason: o.reason });
+  out(`${method.startsWith('gates') ? 'gate' : 'connector'} ${name} ${word}\n`);
+};
+
+const enable = (on: boolean): RemoteCommand => async (c, [flow, job]) => {
+  await c.call(on ? 'jobs.enable' : 'jobs.disable', { flow, job });
+  out(`${flow}.${job} ${on ? 'enabled' : 'disabled'}\n`);
+};
+
+export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
+  runs: async (c, _a, o) => {
+    const runs = await c.call<RunRow[]>('runs.list', { flow: o.flow, state: o.state, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
+    if (o.json) return void out(`${JSON.stringify(runs)}\n`);
+    out(table(['RUN', 'FLOW', 'STATE', 'CREATED', 'DURATION'], runs.map((r) => [
+      String(r.id), r.flow, r.state, time(r.createdAt), r.startedAt && r.endedAt ? duration(r.endedAt - r.startedAt) : '-',
+    ])));
+  },
+  show: async (c, [run], o) => {
+    const doc = await c.call<{ run: RunRow; tasks: TaskRow[]; kv: unknown[] }>('runs.get', { run: parseRunId(run!) });
+    if (o.json) return void out(`${JSON.stringify(doc)}\n`);
+    printRun(doc.run, doc.tasks);
+  },
+  events: async (c, [run], o) => {
+    for (const e of await c.call<EventRow[]>('runs.events', { run: parseRunId(run!) })) {
+      const data = e.data && Object.keys(e.data).length ? e.data : undefined;
+      out(o.json ? `${JSON.stringify(e)}\n` : `${time(e.at)}  ${e.kind.padEnd(20)} ${e.job ?? ''}${data ? `  ${JSON.stringify(data)}` : ''}\n`);
+    }
+  },
+  start: async (c, [flow], o) => {
+    const priority = o.priority === undefined ? undefined : Number(o.priority);
+    const { run } = await c.call<{ run: number }>('runs.start', { flow, params: o.param ?? {}, priority, statsClass: o.statsClass });
+    out(o.json ? `${JSON.stringify({ run })}\n` : `${run}\n`);
+  },
+  abort: async (c, [run, job]) => {
+    await c.call('runs.abort', { run: parseRunId(run!), job });
+    out(job ? `run ${run}: ${job} aborted\n` : `run ${run}: aborted\n`);
+  },
+  skip: async (c, [run, job]) => {
+    await c.call('runs.skip', { run: parseRunId(run!), job });
+    out(`run ${run}: ${job} will be skipped when it becomes runnable\n`);
+  },
+  restart: async (c, [run, job], o) => {
+    const r = await c.call<{ run: number; jobs: string[] }>('runs.restart', { run: parseRunId(run!), job, mode: o.mode });
+    if (o.json) return void out(`${JSON.stringify(r)}\n`);
+    process.stderr.write(`run ${r.run}: restarting ${r.jobs.join(', ')}; the server drives it\n`);
+  },
+  why: async (c, [run, job], o) => {
+    const e = await c.call<Explanation>('runs.why', { run: parseRunId(run!), job });
+    out(o.json ? `${JSON.stringify(e)}\n` : `run ${e.run} ${e.job} is ${e.state}: ${e.text}\n`);
+  },
+  forecast: async (c, [run], o) => {
+    const f = await c.call<ForecastJson>('runs.forecast', { run: parseRunId(run!) });
+    if (o.json) {
+      return void out(`${JSON.stringify({
+        run: f.run, end: iso(f.end), late: f.late,
+        jobs: f.jobs.map((j) => ({ job: j.job, state: j.state, start: iso(j.start), end: iso(j.end), known: j.known, deadline: iso(j.deadline), late: j.late })),
+      })}\n`);
+    }
+    out(`run ${f.run}: expected to end at ${iso(f.end)}\n`);
+    out(table(['JOB', 'STATE', 'START', 'END', 'DEADLINE'], f.jobs.map((j) => [
+      j.job, j.state, `${iso(j.start) ?? '-'}${j.known ? '' : ' ~'}`, `${iso(j.end) ?? '-'}${j.known ? '' : ' ~'}`,
+      j.deadline === null ? '-' : `${iso(j.deadline)}${j.late ? ' LATE' : ''}`,
+    ])));
+    if (f.late.length) out(`expected to miss their deadline: ${f.late.join(', ')}\n`);
+  },
+  'gate open': toggle('gates.open', 'opened'),
+  'gate close': toggle('gates.close', 'closed'),
+  'connector block': toggle('connectors.block', 'blocked'),
+  'connector unblock': toggle('connectors.unblock', 'unblocked'),
+  resources: async (c, _a, o) => {
+    const rows = await c.call<Array<{ name: string; closed: boolean; reason: string | null; holders: Array<{ runId: number; job: string; mode: string }> }>>('resources.list');
+    const flat = rows.map((r) => ({ ...r, holders: r.holders.map((h) => `run ${h.runId} ${h.job} (${h.mode})`) }));
+    if (o.json) return void out(`${JSON.stringify(flat)}\n`);
+    out(table(['RESOURCE', 'STATE', 'HELD BY'], flat.map((r) => [
+      r.name, r.closed ? `${r.name.startsWith('connector:') ? 'blocked' : 'closed'}${r.reason ? `: ${r.reason}` : ''}` : 'open', r.holders.join(', ') || '-',
+    ])));
+  },
+  set: async (c, [name, value]) => {
+    if (name !== 'max-parallel') throw new OrdoError('ORDO_BAD_ARGUMENT', `unknown setting "${name}" (settings: max-parallel)`);
+    const n = parsePositiveInt(value!, 'max-parallel');
+    await c.call('settings.set', { name, value: n });
+    out(`max-parallel set to ${n}; engines apply it within their poll interval\n`);
+  },
+  disable: enable(false),
+  enable: enable(true),
+  logs: async (c, [run, job], o) => {
+    if (o.follow) throw new OrdoError('ORDO_BAD_ARGUMENT', '--follow is not available against a server yet; read the logs again');
+    const attempt = o.attempt === undefined ? undefined : parsePositiveInt(String(o.attempt), '--attempt');
+    let offset = 0;
+    for (let page = 0; page < 10_000; page++) {
+      const r = await c.call<{ text: string; nextOffset: number; size: number }>('runs.logs', { run: parseRunId(run!), job, attempt, stream: o.stream, offset });
+      out(r.text);
+      if (r.nextOffset >= r.size || r.nextOffset === offset) break;
+      offset = r.nextOffset;
+    }
+  },
+};
