@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { repoPath } from '../src/paths.js';
+import { benchmarksDir, repoPath } from '../src/paths.js';
 import { lowerBound, lowerBoundCeil } from '../src/sched/critical-path.js';
 import { parseDax } from '../src/sched/dax.js';
 import { edgeCount, type TaskGraph } from '../src/sched/graph.js';
@@ -23,7 +23,7 @@ import { parseWfCommons } from '../src/sched/wfcommons.js';
 const args = process.argv.slice(2);
 const opt = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const quick = args.includes('--quick');
-const dataDir = opt('--data') ?? process.env['ORDO_BENCHMARKS'] ?? '/work/shared/benchmarks';
+const dataDir = opt('--data') ?? benchmarksDir();
 const planOpts: PlanOptions = { seed: Number(opt('--seed') ?? 1) };
 if (opt('--iterations') !== undefined) planOpts.iterations = Number(opt('--iterations'));
 if (opt('--budget') !== undefined) planOpts.budgetSteps = Number(opt('--budget'));

@@ -11,3 +11,8 @@ export const REPO_ROOT = resolve(here, here.endsWith(join('dist', 'src')) ? '../
 export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);
 }
+
+/** The shared benchmark task graphs (../shared/benchmarks beside the repository), or $ORDO_BENCHMARKS. */
+export function benchmarksDir(): string {
+  return process.env.ORDO_BENCHMARKS ?? join(REPO_ROOT, '..', 'shared', 'benchmarks');
+}

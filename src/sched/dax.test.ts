@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkTaskGraph, edgeCount } from './graph.js';
 import { parseDax } from './dax.js';
+import { benchmarksDir } from '../paths.js';
 
-const DATA = process.env['ORDO_BENCHMARKS'] ?? '/work/shared/benchmarks';
+const DATA = benchmarksDir();
 const haveData = existsSync(join(DATA, 'wfcommons', 'dax'));
 
 test('parses the real DAX files', { skip: !haveData && 'no benchmark data' }, () => {

@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { optimalFileName, parseOptimalCsv } from './optimal.js';
+import { benchmarksDir } from '../paths.js';
 
-const DATA = process.env['ORDO_BENCHMARKS'] ?? '/work/shared/benchmarks';
+const DATA = benchmarksDir();
 const haveData = existsSync(join(DATA, 'stg', 'optimal'));
 
 test('file names', () => {

@@ -7,8 +7,9 @@ import { buildTaskGraph, type TaskGraph } from './graph.js';
 import { checkSchedule, listSchedule } from './list-schedule.js';
 import { fifoPriorities, hlfetPriorities, planPriorities } from './planner.js';
 import { parseStg } from './stg.js';
+import { benchmarksDir } from '../paths.js';
 
-const DATA = process.env['ORDO_BENCHMARKS'] ?? '/work/shared/benchmarks';
+const DATA = benchmarksDir();
 const haveData = existsSync(join(DATA, 'stg', '50'));
 
 function rng(seed: number): () => number {

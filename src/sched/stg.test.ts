@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import { criticalPathLength, totalWork } from './critical-path.js';
 import { checkTaskGraph } from './graph.js';
 import { parseStg } from './stg.js';
+import { benchmarksDir } from '../paths.js';
 
-const DATA = process.env['ORDO_BENCHMARKS'] ?? '/work/shared/benchmarks';
+const DATA = benchmarksDir();
 const haveData = existsSync(join(DATA, 'stg', '50'));
 
 test('parses the real STG sets: rows, dummies, and CP Length from the trailer', { skip: !haveData && 'no benchmark data' }, () => {

@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import { totalWork } from './critical-path.js';
 import { checkTaskGraph, edgeCount } from './graph.js';
 import { parseWfCommons } from './wfcommons.js';
+import { benchmarksDir } from '../paths.js';
 
-const DATA = process.env['ORDO_BENCHMARKS'] ?? '/work/shared/benchmarks';
+const DATA = benchmarksDir();
 const haveData = existsSync(join(DATA, 'wfcommons', 'pegasus'));
 
 // file, tasks, edges, first task, its runtime, total runtime (s)

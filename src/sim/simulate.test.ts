@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { repoPath } from '../paths.js';
+import { join } from 'node:path';
+import { benchmarksDir, repoPath } from '../paths.js';
 import { catalogOf } from '../engine/resources.js';
 import { buildTaskGraph } from '../sched/graph.js';
 import { planPriorities } from '../sched/planner.js';
@@ -10,8 +11,8 @@ import { parseStg } from '../sched/stg.js';
 import { compileProject } from '../testkit/index.js';
 import { simulateFlow, simulateGraph } from './simulate.js';
 
-const STG = '/work/shared/benchmarks/stg/50';
-const stgFile = (name: string) => `${process.env.ORDO_BENCHMARKS ?? STG}/${name}`;
+const STG = join(benchmarksDir(), 'stg', '50');
+const stgFile = (name: string) => join(STG, name);
 
 test('the engine on a virtual clock achieves exactly the planner\'s makespan on STG graphs', async () => {
   for (const name of ['rand0001.stg', 'rand0006.stg']) {
