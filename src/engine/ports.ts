@@ -25,7 +25,7 @@ export interface AttemptRequest {
   attempt: number;
   /** Fencing token of the claim; a result reported with a stale token is refused by the store. */
   token: number;
-  /** The input the job may read (its flow's parameters, resolved). Written to the file named by ORDO_INPUT. */
+  /** `{params, results}`: the run's parameters and the results of the jobs it waits on (the file ORDO_INPUT names). */
   input: Record<string, unknown>;
   /** Environment the engine adds: ORDO_RUN_ID, ORDO_JOB, ORDO_ATTEMPT and where the store is. */
   env: Record<string, string>;

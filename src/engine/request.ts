@@ -66,7 +66,8 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     job: expanded,
     attempt: attempt.attempt,
     token: attempt.token,
-    input: { run: run.row.id, flow: run.def.name, job: job.name, attempt: attempt.attempt, params: run.row.params, results: upstream },
+    // Which run, flow, job and attempt is in the ORDO_* variables; the input is what the job computes from.
+    input: { params: run.row.params, results: upstream },
     env: {
       ...ctx.env,
       ORDO_RUN_ID: String(run.row.id),

@@ -1,8 +1,9 @@
 /**
  * One captured stream of an attempt: the child's pipe copied into a file up to a byte cap. Past the cap a
  * single marker line is written and the rest is read and dropped, so a chatty job never blocks on a full
- * pipe and never fills the disk. The file is created with the first byte: most jobs are silent on one stream
- * or both, and creating a file costs about as much CPU as the rest of an attempt's bookkeeping.
+ * pipe and never fills the disk. The file, and its directory, are created with the first byte: most jobs
+ * are silent on one stream or both, and creating a file or a directory costs about as much CPU as the
+ * spawn itself.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -16,9 +17,16 @@ export class CappedLog {
   private atLineStart = true;
   private waitingForDrain: Readable | undefined;
 
-  constructor(private readonly path: string, private readonly cap: number) {}
+  /** `makeDir` makes the file's directory, synchronously; it is called before the file is first opened. */
+  constructor(private readonly path: string, private readonly cap: number, private readonly makeDir: () => void = () => {}) {}
 
-  private open(): WriteStream {
+  private open(): WriteStream | undefined {
+    try {
+      this.makeDir();
+    } catch {
+      this.broken = true;
+      return undefined;
+    }
     const out = createWriteStream(this.path);
     // A log file we cannot write (disk full, directory removed) must not stop or block the job: its output
     // is dropped from then on.
@@ -47,6 +55,7 @@ export class CappedLog {
   private accept(chunk: Buffer): boolean {
     if (this.broken || this.truncated || chunk.length === 0) return true;
     const out = (this.out ??= this.open());
+    if (!out) return true;
     const room = this.cap - this.written;
     if (chunk.length <= room) {
       this.written += chunk.length;

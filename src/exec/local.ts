@@ -1,21 +1,26 @@
 /**
  * Runs `command` jobs as local processes. Each attempt gets its own process group (so a timeout or an abort
- * reaches the grandchildren too), its own directory of files (input, result, capped stdout/stderr, and an
- * attempt.log of START/FINISH lines), and an environment that names those files.
+ * reaches the grandchildren too), files under its run's directory (layout in paths.ts: a shared input
+ * document, a result path, capped stdout/stderr, and START/FINISH lines in the run's attempts.log), and an
+ * environment that names those files.
  *
- * The directory and input.json are written synchronously, before the spawn (the job may read its input at
- * once, and spawn() blocks the event loop anyway); attempt.log lines are appended asynchronously, in order,
- * and the outcome is reported only after the last one, the captured streams and result.json are settled.
- * stdout.log / stderr.log are created with the first byte of output (see capped-log.ts).
+ * Before the spawn nothing is created once the run is under way (see run-files.ts): the input document is
+ * shared with the earlier attempts that had the same input, the result file is the job's to create, and
+ * the attempt's directory and stdout.log / stderr.log are created with the first byte of output (see
+ * capped-log.ts). attempts.log lines are appended as they happen, to the run's file kept open by the
+ * executor while the run has attempts in flight (and a few seconds after); the outcome is reported only
+ * after the attempt's last line is written and the captured streams and the result file are settled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { delimiter, resolve } from 'node:path';
 import type { JobDef } from '../defs/model.js';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStatus, Executor } from '../engine/ports.js';
 import { CappedLog } from './capped-log.js';
-import { REPO_BIN, attemptDir, attemptFile, type AttemptFileKind } from './paths.js';
+import { REPO_BIN, attemptDir, outputFile } from './paths.js';
+import { RunFiles } from './run-files.js';
+import type { RecordKind } from './run-log.js';
 
 export interface LocalExecutorOptions {
   /** Attempt files go under `<stateDir>/runs/`. */
@@ -24,16 +29,73 @@ export interface LocalExecutorOptions {
   projectDir: string;
   /** Directories put in front of the jobs' PATH, before the repository's bin/ (which is always there). */
   pathPrepend?: string[];
+  /** How long a run's attempts.log stays open after its last attempt in flight ended; 5 s by default. */
+  idleCloseMs?: number;
 }
 
 export class LocalProcessExecutor implements Executor {
   readonly kinds = ['command'] as const;
+  /** Runs with an attempt in flight, or one that ended less than idleCloseMs ago. */
+  private readonly runs = new Map<string, RunFiles>();
+  private readonly idleCloseMs: number;
 
-  constructor(private readonly opts: LocalExecutorOptions) {}
+  constructor(private readonly opts: LocalExecutorOptions) {
+    this.idleCloseMs = opts.idleCloseMs ?? 5000;
+  }
 
   start(req: AttemptRequest): AttemptHandle {
-    const attempt = new LocalAttempt(req, this.opts);
+    const files = this.acquire(req.runId);
+    const attempt = new LocalAttempt(req, this.opts, files);
+    void attempt.done.then(() => this.release(files));
     return { done: attempt.done, abort: (reason) => attempt.stop('abort', reason) };
+  }
+
+  /**
+   * Closes the attempts.log files of runs without an attempt in flight now, rather than after their idle
+   * delay. Not needed for the process to exit (the delays do not keep it alive); useful before removing
+   * the state directory, and at shutdown.
+   */
+  close(): void {
+    for (const files of [...this.runs.values()]) {
+      if (files.active > 0) continue;
+      clearTimeout(files.idleTimer);
+      files.idleTimer = undefined;
+      this.runs.delete(files.runId);
+      files.close();
+    }
+  }
+
+  private acquire(runId: string): RunFiles {
+    let files = this.runs.get(runId);
+    if (!files) {
+      files = new RunFiles(this.opts.stateDir, runId);
+      this.runs.set(runId, files);
+    }
+    files.active++;
+    return files;
+  }
+
+  /**
+   * The run's last attempt in flight ended. Its files are let go idleCloseMs later if no attempt of the
+   * run started meanwhile; the timer is armed once per idle spell (not once per attempt) and re-armed for
+   * the time left when it finds the run busy again and idle since.
+   */
+  private release(files: RunFiles): void {
+    if (--files.active > 0) return;
+    files.idleSince = Date.now();
+    files.idleTimer ??= setTimeout(() => this.sweep(files), this.idleCloseMs).unref();
+  }
+
+  private sweep(files: RunFiles): void {
+    files.idleTimer = undefined;
+    if (files.active > 0) return; // the release that ends this busy spell arms the timer again
+    const left = files.idleSince + this.idleCloseMs - Date.now();
+    if (left > 0) {
+      files.idleTimer = setTimeout(() => this.sweep(files), left).unref();
+      return;
+    }
+    if (this.runs.get(files.runId) === files) this.runs.delete(files.runId);
+    files.close();
   }
 }
 
@@ -49,7 +111,8 @@ class LocalAttempt {
   readonly done: Promise<AttemptOutcome>;
   private resolveDone!: (outcome: AttemptOutcome) => void;
   private readonly startedAt = Date.now();
-  private readonly file: (kind: AttemptFileKind) => string;
+  /** ORDO_INPUT and ORDO_RESULT; unset when they could not be made ready (then nothing is spawned). */
+  private paths: { input: string; result: string } | undefined;
   private readonly logs: CappedLog[] = [];
   private child: ChildProcess | undefined;
   private spawnError: string | undefined;
@@ -58,21 +121,14 @@ class LocalAttempt {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private ended = false;
-  /** attempt.log appends, in order. */
-  private logWrites: Promise<void> = Promise.resolve();
 
-  constructor(private readonly req: AttemptRequest, private readonly opts: LocalExecutorOptions) {
+  constructor(private readonly req: AttemptRequest, private readonly opts: LocalExecutorOptions, private readonly files: RunFiles) {
     this.done = new Promise((r) => (this.resolveDone = r));
-    this.file = (kind) => attemptFile(opts.stateDir, req.runId, req.job.name, req.attempt, kind);
+    let paths: { input: string; result: string };
     try {
-      const created = mkdirSync(attemptDir(this.opts.stateDir, req.runId, req.job.name, req.attempt), { recursive: true });
-      if (created === undefined) {
-        // The directory was there: files of an earlier try of this attempt must not pass for this one's.
-        for (const kind of ['result', 'stdout', 'stderr'] as const) rmSync(this.file(kind), { force: true });
-      }
-      writeFileSync(this.file('input'), `${JSON.stringify(req.input, null, 2)}\n`);
+      paths = this.paths = files.prepare(req.job.name, req.attempt, req.input);
     } catch (err) {
-      this.spawnError = `cannot prepare the attempt directory: ${oneLine(err)}`;
+      this.spawnError = `cannot prepare the attempt files: ${oneLine(err)}`;
       void this.finish(null, null);
       return;
     }
@@ -82,26 +138,35 @@ class LocalAttempt {
       void this.finish(null, null);
       return;
     }
-    this.launch(argv);
+    this.launch(argv, paths);
   }
 
-  private launch(argv: string[]): void {
+  private launch(argv: string[], paths: { input: string; result: string }): void {
     const { req } = this;
+    const { stateDir } = this.opts;
     const cwd = resolve(this.opts.projectDir, req.job.cwd ?? '.');
-    const stdout = new CappedLog(this.file('stdout'), req.logMaxBytes);
-    const stderr = new CappedLog(this.file('stderr'), req.logMaxBytes);
+    const dir = attemptDir(stateDir, req.runId, req.job.name, req.attempt);
+    // The attempt's directory is made by whichever stream has output first, if any has.
+    let dirMade = false;
+    const makeDir = () => {
+      if (!dirMade) mkdirSync(dir, { recursive: true });
+      dirMade = true;
+    };
+    const stdout = new CappedLog(outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stdout'), req.logMaxBytes, makeDir);
+    const stderr = new CappedLog(outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stderr'), req.logMaxBytes, makeDir);
     this.logs.push(stdout, stderr);
     let child: ChildProcess;
     try {
       // detached: the child leads a new process group, so that signals to -pid reach everything it started.
-      child = spawn(argv[0]!, argv.slice(1), { cwd, env: this.environment(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const env = this.environment(paths, dir);
+      child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       this.spawnError = `cannot start ${JSON.stringify(argv[0])}: ${oneLine(err)}`;
       void this.finish(null, null);
       return;
     }
     this.child = child;
-    void this.record(`START ${iso()} pid=${child.pid ?? '-'} attempt=${req.attempt} argv=${JSON.stringify(argv)}`);
+    this.record('START', `pid=${child.pid ?? '-'} argv=${JSON.stringify(argv)}`);
     if (child.stdout) stdout.attach(child.stdout);
     if (child.stderr) stderr.attach(child.stderr);
     child.on('error', (err: NodeJS.ErrnoException) => {
@@ -117,15 +182,16 @@ class LocalAttempt {
     }
   }
 
-  private environment(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...this.req.job.env,
-      ...this.req.env,
-      ORDO_INPUT: this.file('input'),
-      ORDO_RESULT: this.file('result'),
-      ORDO_LOG_DIR: attemptDir(this.opts.stateDir, this.req.runId, this.req.job.name, this.req.attempt),
-    };
+  private environment(paths: { input: string; result: string }, dir: string): NodeJS.ProcessEnv {
+    // Copied key by key: spreading process.env (an object backed by the C library's environment) takes
+    // V8's slow path for object spread, which costs about as much again.
+    const env: NodeJS.ProcessEnv = {};
+    const inherited = process.env;
+    for (const key of Object.keys(inherited)) env[key] = inherited[key];
+    Object.assign(env, this.req.job.env, this.req.env);
+    env.ORDO_INPUT = paths.input;
+    env.ORDO_RESULT = paths.result;
+    env.ORDO_LOG_DIR = dir;
     const path = [...(this.opts.pathPrepend ?? []), REPO_BIN, env.PATH ?? ''].filter((p) => p !== '');
     env.PATH = path.join(delimiter);
     return env;
@@ -134,14 +200,14 @@ class LocalAttempt {
   /** Timeout or abort: SIGTERM to the group now, SIGKILL after the job's grace period if it is still there. */
   stop(kind: 'timeout' | 'abort', reason: string): void {
     if (this.ended) return;
-    void this.record(kind === 'timeout' ? `TIMEOUT ${iso()} ${reason}` : `ABORT ${iso()} ${oneLine(reason)}`);
+    this.record(kind === 'timeout' ? 'TIMEOUT' : 'ABORT', oneLine(reason));
     if (this.stopping) return;
     this.stopping = { kind, at: Date.now() };
     const pid = this.child?.pid;
     if (pid === undefined) return; // never started: the spawn error ends the attempt
     signalGroup(pid, 'SIGTERM');
     this.killTimer = setTimeout(() => {
-      void this.record(`KILL ${iso()} SIGKILL to process group ${pid} after ${this.req.job.killGraceMs}ms`);
+      this.record('KILL', `SIGKILL to process group ${pid} after ${this.req.job.killGraceMs}ms`);
       signalGroup(pid, 'SIGKILL');
     }, this.req.job.killGraceMs);
   }
@@ -166,16 +232,16 @@ class LocalAttempt {
       : started && code !== null && this.req.job.successCodes.includes(code) ? 'succeeded' : 'failed';
     let error = this.spawnError;
     let result: Record<string, unknown> | undefined;
-    if (started) {
-      const read = await readResult(this.file('result'));
+    if (started && this.paths) {
+      const read = await readResult(this.paths.result);
       result = read.result;
       if (read.error !== undefined) {
         error = read.error;
         if (status === 'succeeded') status = 'failed';
       }
     }
-    if (error !== undefined) void this.record(`ERROR ${iso()} ${error}`);
-    await this.record(`FINISH ${iso()} duration=${endedAt - this.startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
+    if (error !== undefined) this.record('ERROR', error);
+    this.record('FINISH', `duration=${endedAt - this.startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
     this.resolveDone({
       status, exitCode, signal, startedAt: this.startedAt, endedAt,
       ...(result !== undefined && { result }),
@@ -184,16 +250,19 @@ class LocalAttempt {
     });
   }
 
-  /** One line of attempt.log. Losing it (unwritable state directory) must not fail the attempt. */
-  private record(line: string): Promise<void> {
-    this.logWrites = this.logWrites
-      .then(() => appendFile(this.file('attempt'), `${line}\n`))
-      .catch(() => undefined); // nothing better to do: the outcome still reaches the engine
-    return this.logWrites;
+  /**
+   * One line of the run's attempts.log, written before this returns (see run-log.ts). Losing one
+   * (unwritable state directory) must not fail the attempt: this never throws.
+   */
+  private record(kind: RecordKind, detail: string): void {
+    this.files.record(kind, this.req.job.name, this.req.attempt, detail);
   }
 }
 
 async function readResult(path: string): Promise<{ result?: Record<string, unknown>; error?: string }> {
+  // Most jobs write no result: answer that without a round trip through the thread pool. The process has
+  // ended, so a file that is not there now will not be.
+  if (!existsSync(path)) return {};
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -239,10 +308,6 @@ function killStragglers(pgid: number, deadline: number): void {
     setTimeout(check, Math.min(100, deadline - Date.now())).unref();
   };
   check();
-}
-
-function iso(): string {
-  return new Date().toISOString();
 }
 
 function oneLine(err: unknown): string {

@@ -1,30 +1,81 @@
 /**
- * Reading attempt files back: which attempts of a job left files, one captured stream, and following a
- * stream while the attempt still writes it (`ordo logs --follow`).
+ * Reading attempt files back (layout in paths.ts): which attempts of a job left a trace, one captured
+ * stream, and following a stream while the attempt still writes it (`ordo logs --follow`). The `attempt`
+ * stream is the attempt's lines of its run's attempts.log.
  */
+import type { Dirent } from 'node:fs';
 import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { attemptFile, type LogStream } from './paths.js';
+import { StringDecoder } from 'node:string_decoder';
+import { legacyAttemptLogFile, outputFile, runDir, runLogFile, type LogStream } from './paths.js';
+import { recordOf } from './run-log.js';
 
-/** Attempt numbers that have a directory, ascending; [] when the job never ran. */
+/**
+ * Attempt numbers of the job, ascending; [] when the job never ran. An attempt counts when the run's
+ * attempts.log has a line of it, or when it has a directory (it wrote output; or a run from before
+ * attempts.log, whose attempts all have one).
+ */
 export async function listAttempts(stateDir: string, runId: string, job: string): Promise<number[]> {
-  let entries;
-  try {
-    entries = await readdir(join(stateDir, 'runs', runId, job), { withFileTypes: true });
-  } catch (err) {
-    if (isMissing(err)) return [];
-    throw err;
+  const found = new Set<number>();
+  for (const line of (await readIfThere(runLogFile(stateDir, runId))).split('\n')) {
+    const rec = recordOf(line);
+    if (rec?.job === job) found.add(rec.attempt);
   }
-  return entries
-    .filter((e) => e.isDirectory() && /^[0-9]+$/.test(e.name))
-    .map((e) => Number(e.name))
-    .sort((a, b) => a - b);
+  let entries: Dirent[];
+  try {
+    entries = await readdir(join(runDir(stateDir, runId), job), { withFileTypes: true });
+  } catch (err) {
+    if (!isMissing(err) && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+    entries = [];
+  }
+  for (const e of entries) if (e.isDirectory() && /^[0-9]+$/.test(e.name)) found.add(Number(e.name));
+  return [...found].sort((a, b) => a - b);
 }
 
 /** The whole stream as text; '' when the attempt wrote nothing to it (or has not started). */
 export async function readAttemptLog(stateDir: string, runId: string, job: string, attempt: number, stream: LogStream): Promise<string> {
+  if (stream !== 'attempt') return readIfThere(outputFile(stateDir, runId, job, attempt, stream));
+  const mine = attemptLines(job, attempt);
+  const text = mine(await readIfThere(runLogFile(stateDir, runId)));
+  return text !== '' ? text : readIfThere(legacyAttemptLogFile(stateDir, runId, job, attempt));
+}
+
+/**
+ * `followFile` for one stream of one attempt: stdout and stderr are files of their own; the attempt
+ * stream is the attempt's lines of the run's attempts.log, handed on whole lines at a time.
+ */
+export async function followAttemptLog(
+  stateDir: string, runId: string, job: string, attempt: number, stream: LogStream,
+  onChunk: (chunk: Buffer) => void, opts: FollowOptions,
+): Promise<void> {
+  if (stream !== 'attempt') return followFile(outputFile(stateDir, runId, job, attempt, stream), onChunk, opts);
+  const mine = attemptLines(job, attempt);
+  const decoder = new StringDecoder('utf8'); // a chunk may end inside a character
+  let partial = '';
+  await followFile(runLogFile(stateDir, runId), (chunk) => {
+    const text = partial + decoder.write(chunk);
+    const end = text.lastIndexOf('\n') + 1;
+    partial = text.slice(end);
+    const lines = mine(text.slice(0, end));
+    if (lines !== '') onChunk(Buffer.from(lines));
+  }, opts);
+}
+
+/** Keeps the lines of `job`/`attempt` out of attempts.log text (whole lines, each with its newline). */
+function attemptLines(job: string, attempt: number): (text: string) => string {
+  return (text) => {
+    let out = '';
+    for (const line of text.split('\n')) {
+      const rec = recordOf(line);
+      if (rec?.job === job && rec.attempt === attempt) out += `${line}\n`;
+    }
+    return out;
+  };
+}
+
+async function readIfThere(path: string): Promise<string> {
   try {
-    return await readFile(attemptFile(stateDir, runId, job, attempt, stream), 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     if (isMissing(err)) return '';
     throw err;

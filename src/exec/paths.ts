@@ -1,7 +1,20 @@
 /**
- * Where an attempt's files live under the state directory, and where the `ordo` shim is. The CLI (`ordo
- * logs`) and the executors both go through these functions, so the layout is defined in one place:
- *   <stateDir>/runs/<runId>/<job>/<attempt>/{stdout.log, stderr.log, attempt.log, input.json, result.json}
+ * Where attempt files live under the state directory, and where the `ordo` shim is. The CLI (`ordo logs`)
+ * and the executors both go through these functions, so the layout is defined in one place:
+ *
+ *   <stateDir>/runs/<runId>/
+ *     attempts.log                   START/FINISH (and TIMEOUT, ABORT, KILL, ERROR) lines of every attempt
+ *                                    of the run, each naming its job and attempt (see run-log.ts)
+ *     inputs/<sha1>.json             ORDO_INPUT: the input document `{params, results}`, one read-only file
+ *                                    per distinct content, shared by the attempts that have that input
+ *     results/<job>.<attempt>.json   ORDO_RESULT: written by the job, if at all
+ *     <job>/<attempt>/               ORDO_LOG_DIR: created with the attempt's first byte of output
+ *       stdout.log, stderr.log       each created with its first byte
+ *
+ * So an attempt creates no file or directory before its process starts: the run's directories and the
+ * run's attempts.log are created once per run, an input file once per distinct input, and the rest only
+ * when the job writes something. (Job names cannot contain dots, so `<job>.<attempt>.json` is unambiguous,
+ * and a job named `inputs` or `results` only adds numbered directories next to those files.)
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,22 +22,47 @@ import { fileURLToPath } from 'node:url';
 
 /** The captured streams: the job's stdout and stderr, and Ordo's own START/FINISH record. */
 export type LogStream = 'stdout' | 'stderr' | 'attempt';
-export type AttemptFileKind = LogStream | 'input' | 'result';
+/** The streams that are files of their own, per attempt. */
+export type OutputStream = 'stdout' | 'stderr';
 
-const FILE_NAMES: Record<AttemptFileKind, string> = {
-  stdout: 'stdout.log',
-  stderr: 'stderr.log',
-  attempt: 'attempt.log',
-  input: 'input.json',
-  result: 'result.json',
-};
-
-export function attemptDir(stateDir: string, runId: string, job: string, attempt: number): string {
-  return join(stateDir, 'runs', runId, job, String(attempt));
+export function runDir(stateDir: string, runId: string): string {
+  return join(stateDir, 'runs', runId);
 }
 
-export function attemptFile(stateDir: string, runId: string, job: string, attempt: number, kind: AttemptFileKind): string {
-  return join(attemptDir(stateDir, runId, job, attempt), FILE_NAMES[kind]);
+/** The run's record of its attempts, one line per event (see run-log.ts). */
+export function runLogFile(stateDir: string, runId: string): string {
+  return join(runDir(stateDir, runId), 'attempts.log');
+}
+
+export function inputsDir(stateDir: string, runId: string): string {
+  return join(runDir(stateDir, runId), 'inputs');
+}
+
+/** An input document, named by the SHA-1 of its content (hex). */
+export function inputFile(stateDir: string, runId: string, digest: string): string {
+  return join(inputsDir(stateDir, runId), `${digest}.json`);
+}
+
+export function resultsDir(stateDir: string, runId: string): string {
+  return join(runDir(stateDir, runId), 'results');
+}
+
+export function resultFile(stateDir: string, runId: string, job: string, attempt: number): string {
+  return join(resultsDir(stateDir, runId), `${job}.${attempt}.json`);
+}
+
+/** The attempt's own directory (ORDO_LOG_DIR); it exists only once the attempt wrote output. */
+export function attemptDir(stateDir: string, runId: string, job: string, attempt: number): string {
+  return join(runDir(stateDir, runId), job, String(attempt));
+}
+
+export function outputFile(stateDir: string, runId: string, job: string, attempt: number, stream: OutputStream): string {
+  return join(attemptDir(stateDir, runId, job, attempt), `${stream}.log`);
+}
+
+/** Before the run-wide attempts.log, each attempt directory had its own; still read for older runs. */
+export function legacyAttemptLogFile(stateDir: string, runId: string, job: string, attempt: number): string {
+  return join(attemptDir(stateDir, runId, job, attempt), 'attempt.log');
 }
 
 /**

@@ -50,10 +50,12 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const catalog = { connectors: settings.connectors, gates: settings.gates, environment: env.ORDO_ENV || settings.environment };
   // Gates start closed (unless declared open) the first time any engine sees them; later changes stay.
   await store.declareResources([...settings.gates.values()].map((g) => ({ name: lockResource(g.name), closed: !g.initiallyOpen })));
+  const local = new LocalProcessExecutor({ stateDir, projectDir });
+  const executors = opts.executors ?? [local, new NoopExecutor()];
   const engine = new Engine({
     store,
     clock: opts.clock ?? new SystemClock(),
-    executors: opts.executors ?? [new LocalProcessExecutor({ stateDir, projectDir }), new NoopExecutor()],
+    executors,
     owner: newOwner(),
     maxParallel: opts.maxParallel,
     logMaxBytes: opts.logMaxBytes,
@@ -70,6 +72,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     store, engine, stateDir,
     async close() {
       await engine.close();
+      local.close();
       await store.close();
     },
   };

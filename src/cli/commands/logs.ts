@@ -1,8 +1,7 @@
 /** `ordo logs RUN JOB [--follow]`: an attempt's captured output. */
 import type { Command } from 'commander';
 import { OrdoError } from '../../errors.js';
-import { attemptFile } from '../../exec/paths.js';
-import { followFile, listAttempts, readAttemptLog } from '../../exec/logs.js';
+import { followAttemptLog, listAttempts, readAttemptLog } from '../../exec/logs.js';
 import { isTaskEnded } from '../../engine/store.js';
 import { action, parsePositiveInt, parseRunId, stateDir, storeFor } from '../context.js';
 
@@ -53,7 +52,7 @@ export function registerLogsCommand(program: Command): void {
         }, 500);
         process.once('SIGINT', () => controller.abort());
         try {
-          await followFile(attemptFile(dir, String(runId), job, target, stream), (chunk) => process.stdout.write(chunk),
+          await followAttemptLog(dir, String(runId), job, target, stream, (chunk) => process.stdout.write(chunk),
             { signal: controller.signal, pollMs: 200 });
         } finally {
           clearInterval(stop);
