@@ -9,7 +9,7 @@ import type {
 } from '../engine/store.js';
 import { runMultiRow } from './multirow.js';
 import { acquireClaims, declare, readView, releaseHolds, setClosed } from './resources.js';
-import type { Queryable, SqlPort, SqlRow, SqlValue } from './port.js';
+import type { Queryable, SqlPort, SqlRow, SqlScalar, SqlValue } from './port.js';
 import {
   attemptValues, jsonOrNull, parseJson, taskValues, toAttemptRow, toEventRow, toRunRow, toTaskRow,
 } from './rows.js';
@@ -45,7 +45,7 @@ const EVENT_INSERT = {
   types: ['BIGINT', 'BIGINT', 'BIGINT', 'TEXT', 'TEXT', 'TEXT'],
 } as const;
 
-function eventValues(e: EventInput): SqlValue[] {
+function eventValues(e: EventInput): SqlScalar[] {
   return [e.at, e.runId, e.taskId ?? null, e.job ?? null, e.kind, e.data ? JSON.stringify(e.data) : null];
 }
 
@@ -113,7 +113,7 @@ export class OrdoStore implements EngineStore {
       const created = toRunRow(row!);
       await runMultiRow(tx, {
         template: 'INSERT INTO tasks (run_id, job, state) VALUES {values}', types: ['BIGINT', 'TEXT', 'TEXT'],
-      }, run.jobs.map((job) => [created.id, job, 'waiting']), this.db.caps.maxParams);
+      }, run.jobs.map((job) => [created.id, job, 'waiting']), this.db.caps.maxParams, this.db.caps.arrayParams);
       await this.insertEvents(tx, [{
         at: run.at, runId: created.id, kind: 'run_created',
         data: { flow: run.flow, flowVersionId: run.flowVersionId, params: run.params, tasks: run.jobs.length },
@@ -243,7 +243,7 @@ export class OrdoStore implements EngineStore {
       seen.add(w.row.id);
     }
     const update = async (list: TaskWrite[]) => new Set(list.length === 0 ? [] :
-      (await runMultiRow<{ id: number }>(tx, TASK_UPDATE, list.map((w) => taskValues(w.row)), this.db.caps.maxParams)).map((r) => Number(r.id)));
+      (await runMultiRow<{ id: number }>(tx, TASK_UPDATE, list.map((w) => taskValues(w.row)), this.db.caps.maxParams, this.db.caps.arrayParams)).map((r) => Number(r.id)));
     const claims = writes.filter((w) => w.acquire?.length);
     const plain = claims.length ? writes.filter((w) => !w.acquire?.length) : writes;
 
@@ -263,14 +263,14 @@ export class OrdoStore implements EngineStore {
     const ok = writes.filter((w) => applied.has(w.row.id));
     const inserts = ok.flatMap((w) => (w.attemptInsert ? [attemptValues(w.attemptInsert)] : []));
     const updates = ok.flatMap((w) => (w.attemptUpdate ? [attemptValues(w.attemptUpdate)] : []));
-    if (updates.length) await runMultiRow(tx, ATTEMPT_UPDATE, updates, this.db.caps.maxParams);
-    if (inserts.length) await runMultiRow(tx, ATTEMPT_INSERT, inserts, this.db.caps.maxParams);
+    if (updates.length) await runMultiRow(tx, ATTEMPT_UPDATE, updates, this.db.caps.maxParams, this.db.caps.arrayParams);
+    if (inserts.length) await runMultiRow(tx, ATTEMPT_INSERT, inserts, this.db.caps.maxParams, this.db.caps.arrayParams);
     await this.insertEvents(tx, ok.flatMap((w) => w.events));
     return { conflicts: writes.filter((w) => !applied.has(w.row.id)).map((w) => w.row.id), refusals: [...refused] };
   }
 
   private async insertEvents(tx: Queryable, events: EventInput[]): Promise<void> {
-    if (events.length) await runMultiRow(tx, EVENT_INSERT, events.map(eventValues), this.db.caps.maxParams);
+    if (events.length) await runMultiRow(tx, EVENT_INSERT, events.map(eventValues), this.db.caps.maxParams, this.db.caps.arrayParams);
   }
 
   async events(runId: number, afterId = 0): Promise<EventRow[]> {

@@ -3,7 +3,9 @@
  * differences are capability flags; code above this port checks flags, never backend names.
  * Statements use `?` placeholders; an adapter rewrites them for its driver.
  */
-export type SqlValue = string | number | null;
+export type SqlScalar = string | number | null;
+/** A list is only ever bound where the backend has `arrayParams` (one array per column of a bulk write). */
+export type SqlValue = SqlScalar | readonly SqlScalar[];
 export type SqlRow = Record<string, unknown>;
 
 export interface SqlCapabilities {
@@ -20,6 +22,11 @@ export interface SqlCapabilities {
   rowLocks: boolean;
   /** Most bound parameters one statement may carry. */
   maxParams: number;
+  /**
+   * Arrays can be bound as parameters (`unnest`): a bulk write is then one statement with one array per
+   * column, the same text every time, whatever the number of rows.
+   */
+  arrayParams: boolean;
 }
 
 export interface Queryable {

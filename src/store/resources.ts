@@ -6,7 +6,7 @@
  */
 import type { ResourceClaim, ResourceHold, ResourceStateRow, ResourceView, TaskWrite } from '../engine/store.js';
 import { runMultiRow } from './multirow.js';
-import type { Queryable, SqlCapabilities, SqlValue } from './port.js';
+import type { Queryable, SqlCapabilities, SqlScalar } from './port.js';
 
 interface Usage {
   shared: number;
@@ -38,7 +38,7 @@ export async function acquireClaims(tx: Queryable, caps: SqlCapabilities, writes
   const names = [...defaults.keys()].sort();
   await runMultiRow(tx, {
     template: 'INSERT INTO resources (name, closed) VALUES {values} ON CONFLICT (name) DO NOTHING', types: ['TEXT', 'INTEGER'] as const,
-  }, names.map((n) => [n, defaults.get(n) ? 1 : 0]), caps.maxParams);
+  }, names.map((n) => [n, defaults.get(n) ? 1 : 0]), caps.maxParams, caps.arrayParams);
   const marks = names.map(() => '?').join(', ');
   const lock = caps.rowLocks ? ' FOR UPDATE' : '';
   const stateRows = await tx.query(`SELECT name, closed FROM resources WHERE name IN (${marks}) ORDER BY name${lock}`, names);
@@ -51,7 +51,7 @@ export async function acquireClaims(tx: Queryable, caps: SqlCapabilities, writes
     u[r.mode === 'exclusive' ? 'exclusive' : 'shared'] += Number(r.n);
     usage.set(String(r.resource), u);
   }
-  const inserts: SqlValue[][] = [];
+  const inserts: SqlScalar[][] = [];
   for (const w of claiming) {
     const claims = w.acquire!;
     if (!claims.every((c) => fits(c, usage.get(c.resource), closed.has(c.resource)))) {
@@ -65,7 +65,7 @@ export async function acquireClaims(tx: Queryable, caps: SqlCapabilities, writes
       inserts.push([w.row.id, c.resource, c.mode, w.row.runId, w.row.job, at]);
     }
   }
-  if (inserts.length) await runMultiRow(tx, HOLD_INSERT, inserts, caps.maxParams);
+  if (inserts.length) await runMultiRow(tx, HOLD_INSERT, inserts, caps.maxParams, caps.arrayParams);
   return refused;
 }
 
@@ -103,5 +103,5 @@ export async function declare(tx: Queryable, caps: SqlCapabilities, rows: Array<
   if (rows.length === 0) return;
   await runMultiRow(tx, {
     template: 'INSERT INTO resources (name, closed) VALUES {values} ON CONFLICT (name) DO NOTHING', types: ['TEXT', 'INTEGER'] as const,
-  }, rows.map((r) => [r.name, r.closed ? 1 : 0]), caps.maxParams);
+  }, rows.map((r) => [r.name, r.closed ? 1 : 0]), caps.maxParams, caps.arrayParams);
 }

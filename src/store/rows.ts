@@ -1,6 +1,6 @@
 /** Mapping between SQL rows (snake_case, JSON as text, booleans as 0/1) and the engine's row types. */
 import type { AttemptRow, EventRow, RunRow, TaskRow } from '../engine/store.js';
-import type { SqlRow, SqlValue } from './port.js';
+import type { SqlRow, SqlScalar } from './port.js';
 
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -82,14 +82,14 @@ export function toEventRow(r: SqlRow): EventRow {
 }
 
 /** The values a task update writes, in the column order of `TASK_UPDATE_COLUMNS`. */
-export function taskValues(t: TaskRow): SqlValue[] {
+export function taskValues(t: TaskRow): SqlScalar[] {
   return [
     t.id, t.rev, t.state, t.attempts, t.attemptBase, t.notBefore, t.skipRequested ? 1 : 0, t.abortRequested ? 1 : 0,
     t.reason, t.exitCode, t.startedAt, t.endedAt, jsonOrNull(t.result),
   ];
 }
 
-export function attemptValues(a: AttemptRow): SqlValue[] {
+export function attemptValues(a: AttemptRow): SqlScalar[] {
   return [
     a.taskId, a.attempt, a.token, a.state, a.owner, a.pid, a.startedAt, a.endedAt, a.exitCode, a.signal,
     a.error, jsonOrNull(a.result),
