@@ -57,6 +57,16 @@ export async function storeFor(opts: DirOption): Promise<OrdoStore> {
   return openStore({ stateDir: resolve(stateDirFor(dir)), databaseUrl: process.env.DATABASE_URL || undefined });
 }
 
+/** Opens the store the options select, runs `fn` on it, and closes it whatever happens. */
+export async function withStore<T>(opts: DirOption, fn: (store: OrdoStore) => Promise<T>): Promise<T> {
+  const store = await storeFor(opts);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export function stateDir(opts: DirOption): string {
   return resolve(stateDirFor(projectDir(opts)));
 }

@@ -8,8 +8,7 @@ import { ROLES, isRole, within, type Role } from '../../auth/roles.js';
 import { hashPassword, hashToken, newToken } from '../../auth/secrets.js';
 import { OrdoError } from '../../errors.js';
 import { createToken, getUser, listTokens, listUsers, revokeToken, saveUser } from '../../store/auth.js';
-import type { OrdoStore } from '../../store/ordo-store.js';
-import { action, storeFor } from '../context.js';
+import { action, withStore } from '../context.js';
 import { table, time } from '../format.js';
 
 const NAME = /^[A-Za-z0-9][\w.@-]{0,99}$/;
@@ -25,14 +24,6 @@ function role(text: string | undefined): Role {
   return text;
 }
 
-async function withStore<T>(opts: { dir?: string }, fn: (store: OrdoStore) => Promise<T>): Promise<T> {
-  const store = await storeFor(opts);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -5,7 +5,7 @@ import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { DEFAULT_LEASE_MS, openRuntime } from '../../server/runtime.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
-import { action, flowOf, loadValidProject, parseRunId, projectDir, settingsOrDefaults, storeFor } from '../context.js';
+import { action, flowOf, loadValidProject, parseRunId, projectDir, settingsOrDefaults, withStore } from '../context.js';
 import { driveWithProgress, report } from './run.js';
 
 const MODES: RestartMode[] = ['only', 'downstream', 'failed'];
@@ -15,14 +15,6 @@ function operatorContext(store: OrdoStore): OperatorContext {
   return { store, now, actor: process.env.USER ?? 'operator', ownerAlive: (run) => ownerAlive(run, now, DEFAULT_LEASE_MS) };
 }
 
-async function withStore<T>(opts: { dir?: string }, fn: (store: OrdoStore) => Promise<T>): Promise<T> {
-  const store = await storeFor(opts);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 export function registerOperatorCommands(program: Command): void {
   program.command('skip <run> <job>')

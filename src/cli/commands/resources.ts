@@ -8,20 +8,11 @@ import { forecastRun } from '../../engine/forecast.js';
 import { catalogOf, connectorResource, lockResource } from '../../engine/resources.js';
 import { OrdoError } from '../../errors.js';
 import { hostLoad } from '../../server/load.js';
-import type { OrdoStore } from '../../store/ordo-store.js';
-import { action, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, storeFor } from '../context.js';
+import { action, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, withStore } from '../context.js';
 import { table } from '../format.js';
 
 const actor = () => process.env.USER ?? 'operator';
 
-async function withStore<T>(opts: { dir?: string }, fn: (store: OrdoStore) => Promise<T>): Promise<T> {
-  const store = await storeFor(opts);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function knownGate(dir: string, name: string): Promise<void> {
   const settings = await settingsOrDefaults(dir);

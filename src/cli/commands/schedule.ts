@@ -6,19 +6,13 @@ import { FireStore } from '../../store/fires.js';
 import { isDate } from '../../time/date.js';
 import { Launcher } from '../../triggers/launcher.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
-import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, storeFor } from '../context.js';
+import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, withStore } from '../context.js';
 import { table, time } from '../format.js';
 
 const actor = () => process.env.USER ?? 'operator';
 
-async function withFires<T>(opts: { dir?: string }, fn: (fires: FireStore, store: OrdoStore) => Promise<T>): Promise<T> {
-  const store = await storeFor(opts);
-  try {
-    return await fn(new FireStore(store.sql), store);
-  } finally {
-    await store.close();
-  }
-}
+const withFires = <T>(opts: { dir?: string }, fn: (fires: FireStore, store: OrdoStore) => Promise<T>): Promise<T> =>
+  withStore(opts, (store) => fn(new FireStore(store.sql), store));
 
 async function setPaused(flowName: string, opts: { dir?: string }, paused: boolean): Promise<void> {
   const project = await loadValidProject(projectDir(opts));
