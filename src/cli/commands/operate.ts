@@ -54,7 +54,8 @@ export function registerOperatorCommands(program: Command): void {
         const jobs = await restart(operatorContext(rt.store), runId, job, opts.mode as RestartMode, def);
         if (!opts.json) process.stderr.write(`run ${runId}: restarting ${jobs.join(', ')}\n`);
         if (!opts.wait || !(await rt.engine.tryAdopt(runId))) {
-          if (!opts.json) process.stderr.write(`run ${runId}: left to the engine that drives it\n`);
+          if (opts.json) process.stdout.write(`${JSON.stringify({ run: runId, restarted: jobs, driven: false })}\n`);
+          else process.stderr.write(`run ${runId}: left to the engine that drives it\n`);
           return 0;
         }
         return report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json);
