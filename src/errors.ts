@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   ORDO_METHOD_NOT_FOUND: { exit: 2, message: 'the API has no such method' },
   ORDO_INVALID_PARAMS: { exit: 2, message: "a method's params do not match its JSON Schema" },
   ORDO_TOO_LARGE: { exit: 2, message: 'an API message is larger than the configured limit' },
+  ORDO_WF_INPUT: { exit: 2, message: "a workflow's input does not match its in: section" },
+  ORDO_STALE_COOKIE: { exit: 5, message: "a task result came with a cookie that is not the task's current claim" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -44,6 +46,8 @@ export const ERROR_WIRE: Partial<Record<ErrorCode, { http: number; rpc: number }
   ORDO_METHOD_NOT_FOUND: { http: 404, rpc: -32601 },
   ORDO_INVALID_PARAMS: { http: 400, rpc: -32602 },
   ORDO_TOO_LARGE: { http: 413, rpc: -32001 },
+  ORDO_WF_INPUT: { http: 400, rpc: 1011 },
+  ORDO_STALE_COOKIE: { http: 409, rpc: 1012 },
 };
 
 /** A code's HTTP status and JSON-RPC code; a code not yet mapped answers as an internal error. */

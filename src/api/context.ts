@@ -5,6 +5,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Engine } from '../engine/engine.js';
 import type { OrdoStore } from '../store/ordo-store.js';
+import type { JobCenterService } from './jcapi/service.js';
 import type { ProjectHolder } from './project.js';
 
 /** A connection that can receive notifications (a WebSocket). */
@@ -22,6 +23,8 @@ export interface ApiServices {
   stateDir: string;
   version: string;
   startedAt: number;
+  /** The JobCenter methods' service (workflow runs as jobs, remote workers), when this server runs one. */
+  jobcenter?: JobCenterService;
   now(): number;
 }
 

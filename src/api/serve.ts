@@ -11,6 +11,8 @@ import { startAdoptLoop } from '../server/scheduler-loop.js';
 import { startScheduling } from '../server/scheduling.js';
 import { SystemClock } from '../engine/clock.js';
 import { startApiServer, type ApiServer } from './http.js';
+import { startJcListener, type JcListener } from './jcapi/listener.js';
+import { openJobCenter, type OpenJobCenter } from './jcapi/open.js';
 import { ProjectHolder } from './project.js';
 
 export interface OrdoServerOptions {
@@ -32,6 +34,12 @@ export interface OrdoServerOptions {
   checkResults?: boolean;
   /** Run the trigger scheduler (default true). */
   triggers?: boolean;
+  /** The JobCenter netstring listener (`--jcapi-listen`); it needs the API. */
+  jcapi?: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } };
+  /** A remote worker not heard from for this long is declared dead (default 30 s). */
+  workerTimeoutMs?: number;
+  /** Timings of the JobCenter service (tests make them short). */
+  jobcenter?: { offerTimeoutMs?: number; pollMs?: number; pingMs?: number; helloTimeoutMs?: number; adoptEveryMs?: number };
 }
 
 export interface OrdoServer {
@@ -39,6 +47,10 @@ export interface OrdoServer {
   api: ApiServer | null;
   /** The API's base URL, null without an API. */
   url: string | null;
+  /** The JobCenter service (workflow runs as jobs, remote workers), with the API. */
+  jobcenter: OpenJobCenter | null;
+  /** The JobCenter netstring listener, when `jcapi` was given. */
+  jcapi: JcListener | null;
   /** Stops the API, the sweep and the engine (running jobs go on; the next server adopts their runs). */
   close(): Promise<void>;
 }
@@ -58,20 +70,51 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   };
   // The API listens before the engine adopts anything: a server that cannot listen has driven nothing.
   let api: ApiServer | null = null;
+  let jobcenter: OpenJobCenter | null = null;
+  let jcapi: JcListener | null = null;
+  const timings = opts.jobcenter ?? {};
   try {
+    if (opts.api !== false) jobcenter = await openJobCenter({
+      store: rt.store, projectDir: project.dir, stateDir: rt.stateDir, env: opts.env, logger, workerTimeoutMs: opts.workerTimeoutMs,
+      offerTimeoutMs: timings.offerTimeoutMs, pollMs: timings.pollMs, adoptEveryMs: timings.adoptEveryMs,
+    });
     if (opts.api !== false) api = await startApiServer({
       services: {
         store: rt.store, engine: rt.engine, project: new ProjectHolder(project), stateDir: rt.stateDir, version: opts.version,
-        startedAt: Date.now(), now: () => Date.now(),
+        startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service,
       },
       logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,
       feedPollMs: opts.feedPollMs, checkResults: opts.checkResults,
     });
   } catch (err) {
+    await jobcenter?.close();
     await rt.close();
     throw new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve the API on ${opts.host}:${opts.port}: ${(err as Error).message}`);
   }
   if (api) logger.info({ url: api.url }, 'ordo server: API listening');
+  if (api && jobcenter) {
+    const { metrics } = api.app;
+    jobcenter.service.onStats((s) => {
+      metrics.workers.set(s.workers);
+      metrics.workerSlots.set(s.slots);
+    });
+  }
+  if (opts.jcapi) {
+    try {
+      if (!api || !jobcenter) throw new Error('the JobCenter listener needs the API (--listen is none)');
+      jcapi = await startJcListener({
+        app: api.app, service: jobcenter.service, logger, host: opts.jcapi.host, port: opts.jcapi.port, tls: opts.jcapi.tls,
+        pingMs: timings.pingMs, helloTimeoutMs: timings.helloTimeoutMs,
+      });
+    } catch (err) {
+      await api?.close();
+      await jobcenter?.close();
+      await rt.close();
+      throw new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve the JobCenter API on ${opts.jcapi.host}:${opts.jcapi.port}: ${(err as Error).message}`);
+    }
+    logger.info({ url: jcapi.url }, 'ordo server: JobCenter listener listening');
+  }
+  jobcenter?.adoptOrphans();
   // Runs created or reopened through the API are adopted by this sweep (within `pollMs`), like those of
   // `ordo start`: the engine's adoption of one run must not overlap with another adoption of the same run.
   const loop = startAdoptLoop({
@@ -82,10 +125,14 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   const scheduling = opts.triggers === false ? null
     : await startScheduling({ project, store: rt.store, clock: new SystemClock(), logger, onRun: drive });
   return {
-    rt, api, url: api?.url ?? null,
+    rt, api, url: api?.url ?? null, jobcenter, jcapi,
     async close() {
       await scheduling?.stop();
+      // No more offers nor recoveries: the connections that close now leave their claimed tasks as they are.
+      jobcenter?.service.close();
+      await jcapi?.close();
       await api?.close();
+      await jobcenter?.close();
       await loop.stop();
       await rt.close();
     },

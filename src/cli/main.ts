@@ -17,6 +17,7 @@ import { registerShowCommands } from './commands/show.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerTimeCommands } from './commands/time.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerWorkflowCommands } from './commands/workflow.js';
 import { installRemote } from './remote.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
@@ -47,6 +48,7 @@ registerResourceCommands(program);
 registerSimulateCommand(program);
 registerScheduleCommands(program);
 registerAuthCommands(program);
+registerWorkflowCommands(program);
 // After every command: adds --server/--token to those that can run against a remote server.
 installRemote(program);
 registerTimeCommands(program);

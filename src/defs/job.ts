@@ -10,6 +10,7 @@ import {
 } from './spec.js';
 import { readConnectorUse, readDeadline, readLocks, readPriority } from './resources.js';
 import type { AttrLayer } from './templates.js';
+import { compileWorkflowCall } from './workflow-job.js';
 import { describe, entries, scalarValue, type Entry, type Reader } from './yaml.js';
 
 /** A `${{ }}` reference found in a job string, with where it was written (for checks against the flow). */
@@ -76,6 +77,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   }
 
   const command = compileCommand(layers, kind, what, self, text, chainBroken);
+  const call = compileWorkflowCall(kind, what, self.at, self.reader, attr('workflow'), attr('input'), text);
 
   const env: Record<string, string> = {};
   for (const layer of layers) {
@@ -128,7 +130,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const estimateMs = duration('estimate', '"estimate"');
 
   const job: Omit<JobDef, 'after'> = {
-    name, kind, command, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
+    name, kind, command, ...call, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
     extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs,
   };
   return { job, refs, ok: diags.list.length === before };
@@ -141,10 +143,10 @@ function compileCommand(
 ): CommandLine | undefined {
   // The nearest layer that says how to run the job decides; a template's command is replaced by a job's shell.
   const layer = [...layers].reverse().find((l) => l.attrs.has('command') || l.attrs.has('shell'));
-  if (kind === 'noop') {
+  if (kind === 'noop' || kind === 'workflow') {
     if (layer) {
       const e = (layer.attrs.get('command') ?? layer.attrs.get('shell'))!;
-      layer.reader.diags.error('ORDO_BAD_VALUE', `${what} is of kind noop and cannot have "${e.key}"`, layer.reader.at(e.keyNode));
+      layer.reader.diags.error('ORDO_BAD_VALUE', `${what} is of kind ${kind} and cannot have "${e.key}"`, layer.reader.at(e.keyNode));
     }
     return undefined;
   }

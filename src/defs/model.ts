@@ -52,7 +52,7 @@ export interface RetryPolicy {
 /** How a command job runs: an argv without a shell, or a script given to a shell. */
 export type CommandLine = { kind: 'argv'; argv: string[] } | { kind: 'shell'; script: string; shell: string[] };
 
-export type JobKind = 'command' | 'noop';
+export type JobKind = 'command' | 'noop' | 'workflow';
 
 /** A lock a job holds while it runs (seed 004): shared with other shared holders, or alone. */
 export type LockMode = 'shared' | 'exclusive';
@@ -83,6 +83,10 @@ export interface JobDef {
   kind: JobKind;
   /** Present when kind is `command`. Strings may hold `${{ ... }}` expressions. */
   command?: CommandLine;
+  /** Kind `workflow`: the workflow the job runs (docs/workflows.md). */
+  workflow?: string;
+  /** Kind `workflow`: the run's input; strings may hold `${{ ... }}` (a string that is one expression keeps the value's type). */
+  input?: Record<string, unknown>;
   cwd?: string;
   env: Record<string, string>;
   timeoutMs?: number;

@@ -22,17 +22,18 @@ export const FLOW_KEYS = [
 export const JOB_KEYS = [
   'kind', 'command', 'shell', 'cwd', 'env', 'timeout', 'killGrace', 'retries', 'successCodes',
   'after', 'enabled', 'description', 'extends', 'locks', 'connector', 'priority', 'deadline', 'maxLoad', 'estimate',
+  'workflow', 'input',
 ] as const;
 export type JobKey = (typeof JOB_KEYS)[number];
 
 /** Attributes a template may not carry: they describe a job's place in its flow, not its type. */
-export const JOB_ONLY_KEYS: readonly JobKey[] = ['after'];
+export const JOB_ONLY_KEYS: readonly JobKey[] = ['after', 'workflow', 'input'];
 
 export const PARAM_KEYS = ['type', 'default', 'required', 'description'] as const;
 
 export const RETRY_KEYS = ['count', 'delay', 'backoff', 'maxDelay'] as const;
 
-export const JOB_KINDS = ['command', 'noop'] as const;
+export const JOB_KINDS = ['command', 'noop', 'workflow'] as const;
 
 export const DEFAULT_KILL_GRACE_MS = 5_000;
 export const DEFAULT_RETRY_DELAY_MS = 1_000;

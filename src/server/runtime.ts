@@ -14,6 +14,10 @@ import { defaultSettings, type ProjectSettings } from '../defs/model.js';
 import { lockResource } from '../engine/resources.js';
 import { cachedLoadProbe } from './load.js';
 import { isOwnerDead, newOwner } from './owner.js';
+import { formatDiagnostic } from '../lang/diagnostics.js';
+import { WorkflowExecutor } from '../wf/executor.js';
+import { compiledOrThrow, openHost } from '../wf/host.js';
+import { compileProjectSources } from '../wf/project.js';
 
 export interface RuntimeOptions {
   projectDir: string;
@@ -51,10 +55,16 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Gates start closed (unless declared open) the first time any engine sees them; later changes stay.
   await store.declareResources([...settings.gates.values()].map((g) => ({ name: lockResource(g.name), closed: !g.initiallyOpen })));
   const local = new LocalProcessExecutor({ stateDir, projectDir });
-  const executors = opts.executors ?? [local, new NoopExecutor()];
+  const clock = opts.clock ?? new SystemClock();
+  // Jobs of kind workflow: workflow runs driven in this process, with the project's command actions.
+  const workflows = new WorkflowExecutor(async () => openHost({
+    store, projectDir, stateDir, clock, owner: newOwner(), isOwnerDead, env: jobEnv,
+    compiled: compiledOrThrow(compileProjectSources(projectDir), formatDiagnostic),
+  }), () => clock.now());
+  const executors = opts.executors ?? [local, new NoopExecutor(), workflows];
   const engine = new Engine({
     store,
-    clock: opts.clock ?? new SystemClock(),
+    clock,
     executors,
     owner: newOwner(),
     maxParallel: opts.maxParallel,
@@ -73,6 +83,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     async close() {
       await engine.close();
       local.close();
+      await workflows.close();
       await store.close();
     },
   };

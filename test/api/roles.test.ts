@@ -21,6 +21,10 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'gates.open': { name: 'eod' }, 'gates.close': { name: 'eod' }, 'connectors.block': { name: 'dwh' }, 'connectors.unblock': { name: 'dwh' },
     'resources.list': {}, 'settings.set': { name: 'max-parallel', value: 4 },
     'kv.get': { run, key: 'k' }, 'kv.set': { run, key: 'k', value: 'v' }, 'kv.list': { run },
+    hello: { who: 'x', method: 'password', token: 'nope' }, ping: {}, create_job: { wfname: 'nope', inargs: {} },
+    get_job_status: { job_id: 1 }, find_jobs: { filter: { a: 1 } }, announce: { actionname: 'add' }, withdraw: { actionname: 'add' },
+    get_task: { actionname: 'add' }, task_done: { cookie: 'c', outargs: {} }, task_failed: { cookie: 'c', error: { message: 'm' } },
+    raise_event: { event: { name: 'x' } },
   };
 }
 

@@ -4,11 +4,12 @@
  * method handlers are typed by its names (a method without a handler does not compile).
  */
 import { flowMethods } from './flows.js';
+import { JOBCENTER_NOTIFICATIONS, jobcenterMethods } from './jobcenter.js';
 import { operateMethods } from './operate.js';
 import { resourceMethods } from './resources.js';
 import { runMethods } from './runs.js';
-import { NOTIFICATIONS, serverMethods } from './server.js';
-import type { MethodSpec } from './types.js';
+import { NOTIFICATIONS as LIVE_NOTIFICATIONS, serverMethods } from './server.js';
+import type { MethodSpec, NotificationSpec } from './types.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -16,11 +17,12 @@ export const CONTRACT = {
   ...runMethods,
   ...operateMethods,
   ...resourceMethods,
+  ...jobcenterMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;
 
 export const METHOD_NAMES = Object.keys(CONTRACT) as MethodName[];
 
-export { NOTIFICATIONS };
+export const NOTIFICATIONS = { ...LIVE_NOTIFICATIONS, ...JOBCENTER_NOTIFICATIONS } satisfies Record<string, NotificationSpec>;
 export type { MethodSpec, NotificationSpec, RestRoute } from './types.js';

@@ -2,6 +2,7 @@
 import type { MethodName } from '../contract/index.js';
 import type { ApiServices, Handler } from '../context.js';
 import type { SubscriptionHub } from '../live/hub.js';
+import { jobcenterHandlers } from '../jcapi/handlers.js';
 import { flowHandlers } from './flows.js';
 import { operateHandlers } from './operate.js';
 import { resourceHandlers } from './resources.js';
@@ -15,5 +16,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...runHandlers(s),
     ...operateHandlers(s),
     ...resourceHandlers(s),
+    ...jobcenterHandlers(s),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * `ordo server`: the long-running engine. Drives every run that nobody else drives; resumes after a crash;
  * serves the API (JSON-RPC 2.0 over HTTP and WebSocket, REST, /metrics) on `--listen`. Logs are JSON lines
- * (pino) on stderr.
+ * (pino) on stderr. With `--jcapi-listen` it also speaks the JobCenter protocol (netstrings over TCP or TLS).
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ import { repoPath } from '../../paths.js';
 import { action, loadValidProject, parsePositiveInt, projectDir } from '../context.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:6580';
+/** JobCenter's jcapi port. */
+export const DEFAULT_JCAPI_LISTEN = '127.0.0.1:6522';
 
 interface ServerOptions {
   dir?: string;
@@ -25,6 +27,10 @@ interface ServerOptions {
   maxMessageBytes?: string;
   anonymous?: string;
   logLevel: string;
+  jcapiListen?: string;
+  jcapiTlsCert?: string;
+  jcapiTlsKey?: string;
+  workerTimeout?: string;
 }
 
 /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces). */
@@ -35,13 +41,28 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-function tlsOf(opts: ServerOptions): { cert: Buffer; key: Buffer } | undefined {
-  if (!opts.tlsCert && !opts.tlsKey) return undefined;
-  if (!opts.tlsCert || !opts.tlsKey) throw new OrdoError('ORDO_BAD_ARGUMENT', 'TLS needs both --tls-cert and --tls-key');
+function tlsOf(cert: string | undefined, key: string | undefined, prefix = ''): { cert: Buffer; key: Buffer } | undefined {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new OrdoError('ORDO_BAD_ARGUMENT', `TLS needs both --${prefix}tls-cert and --${prefix}tls-key`);
   try {
-    return { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) };
+    return { cert: readFileSync(cert), key: readFileSync(key) };
   } catch (err) {
     throw new OrdoError('ORDO_BAD_ARGUMENT', `cannot read the TLS certificate or key: ${(err as Error).message}`);
+  }
+}
+
+/** The JobCenter listener's address (`--jcapi-listen`, ORDO_JCAPI_LISTEN), off by default. */
+function jcapiOf(opts: ServerOptions): { host: string; port: number; tls?: { cert: Buffer; key: Buffer } } | undefined {
+  const text = opts.jcapiListen ?? process.env.ORDO_JCAPI_LISTEN;
+  const tls = tlsOf(opts.jcapiTlsCert, opts.jcapiTlsKey, 'jcapi-');
+  if (text === undefined || text === 'none') {
+    if (tls) throw new OrdoError('ORDO_BAD_ARGUMENT', '--jcapi-tls-cert and --jcapi-tls-key need --jcapi-listen');
+    return undefined;
+  }
+  try {
+    return { ...parseListen(text), tls };
+  } catch {
+    throw new OrdoError('ORDO_BAD_ARGUMENT', `--jcapi-listen expects HOST:PORT (e.g. ${DEFAULT_JCAPI_LISTEN}), got "${text}"`);
   }
 }
 
@@ -56,6 +77,10 @@ export function registerServerCommand(program: Command): void {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--max-message-bytes <n>', `largest API message accepted (default ${DEFAULT_MAX_MESSAGE_BYTES})`)
     .option('--anonymous <role>', `role of API callers without a token (${ROLES.join('|')}; default: none, only health)`)
+    .option('--jcapi-listen <host:port>', `also serve the JobCenter protocol (netstrings over TCP) there, e.g. ${DEFAULT_JCAPI_LISTEN} (ORDO_JCAPI_LISTEN)`)
+    .option('--jcapi-tls-cert <file>', 'serve the JobCenter listener over TLS with this PEM certificate (with --jcapi-tls-key)')
+    .option('--jcapi-tls-key <file>', 'the PEM private key of --jcapi-tls-cert')
+    .option('--worker-timeout <seconds>', 'a remote worker not heard from for this long is declared dead', '30')
     .option('--log-level <level>', 'fatal | error | warn | info | debug', 'info')
     .action(action(async (opts: ServerOptions) => {
       const dir = projectDir(opts);
@@ -69,10 +94,12 @@ export function registerServerCommand(program: Command): void {
       const logger = pino({ level: opts.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
       const version = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
       const common = {
-        project, logger, version, maxParallel, pollMs: parsePositiveInt(opts.poll, '--poll'), tls: tlsOf(opts),
+        project, logger, version, maxParallel, pollMs: parsePositiveInt(opts.poll, '--poll'), tls: tlsOf(opts.tlsCert, opts.tlsKey),
         maxMessageBytes: opts.maxMessageBytes ? parsePositiveInt(opts.maxMessageBytes, '--max-message-bytes') : undefined,
         anonymousRole: (opts.anonymous as Role | undefined) ?? null,
+        jcapi: jcapiOf(opts), workerTimeoutMs: parsePositiveInt(opts.workerTimeout ?? '30', '--worker-timeout') * 1000,
       };
+      if (common.jcapi && listen === null) throw new OrdoError('ORDO_BAD_ARGUMENT', '--jcapi-listen needs the API (--listen is none)');
       let server;
       try {
         server = await startOrdoServer({ ...common, host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0, api: listen !== null });
@@ -80,9 +107,10 @@ export function registerServerCommand(program: Command): void {
         // The default address may be taken by another server on this host: the scheduler still runs.
         if (listenText !== undefined || !(err instanceof OrdoError) || !/EADDRINUSE/.test(err.message)) throw err;
         logger.warn(`the API cannot listen on ${DEFAULT_LISTEN} (in use); serving no API: pass --listen HOST:PORT`);
-        server = await startOrdoServer({ ...common, host: '127.0.0.1', port: 0, api: false });
+        server = await startOrdoServer({ ...common, host: '127.0.0.1', port: 0, api: false, jcapi: undefined });
       }
-      logger.info({ store: server.rt.store.location, owner: server.rt.engine.owner, maxParallel, api: server.url ?? null }, 'ordo server: started');
+      logger.info({ store: server.rt.store.location, owner: server.rt.engine.owner, maxParallel, api: server.url ?? null, jcapi: server.jcapi?.url ?? null },
+        'ordo server: started');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

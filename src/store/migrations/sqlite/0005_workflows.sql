@@ -41,7 +41,6 @@ CREATE TABLE wf_runs (
   ended_at     BIGINT,
   UNIQUE (parent_id, parent_step, parent_index)
 );
-CREATE INDEX wf_runs_status ON wf_runs (status, id);
 CREATE INDEX wf_runs_owner ON wf_runs (owner);
 CREATE INDEX wf_runs_root ON wf_runs (root_id);
 
@@ -62,6 +61,7 @@ CREATE TABLE wf_tasks (
   run_id     BIGINT  NOT NULL,
   step       INTEGER NOT NULL,
   action     TEXT    NOT NULL,
+  workflow   TEXT    NOT NULL,
   input      TEXT    NOT NULL,
   state      TEXT    NOT NULL,
   attempts   INTEGER NOT NULL DEFAULT 0,

@@ -1,0 +1,69 @@
+/**
+ * Handlers of the JobCenter methods (contract/jobcenter.ts). Params arrive validated; the answers keep
+ * JobCenter's shapes. Every call counts as a heartbeat of the calling connection's worker.
+ */
+import { OrdoError } from '../../errors.js';
+import { isErrorClass } from '../../lang/vm/errors.js';
+import type { JsonObject } from '../../lang/json.js';
+import { handler, type ApiServices, type CallContext, type Session } from '../context.js';
+import { jobIdOf, type CreateJob } from './jobs.js';
+import type { JobCenterService } from './service.js';
+
+export interface TaskFailure {
+  class?: string;
+  message: string;
+  details?: JsonObject;
+  retryable?: boolean;
+}
+
+/** `task_failed`'s error object as the outargs of `task_done`: `retryable: true` means class soft. */
+export function failureOutargs(e: TaskFailure): JsonObject {
+  let cls = isErrorClass(e.class) ? e.class : e.retryable ? 'soft' : 'normal';
+  if (cls === 'soft' && e.retryable === false) cls = 'normal';
+  return { error: { ...(e.details ?? {}), msg: e.message, class: cls } };
+}
+
+function sessionOf(call: CallContext, method: string): Session {
+  if (!call.session) {
+    throw new OrdoError('ORDO_BAD_STATE', `${method} needs a connection that receives notifications: the WebSocket at /ws or the JobCenter listener`);
+  }
+  return call.session;
+}
+
+export function jobcenterHandlers(s: ApiServices) {
+  const jc = (call: CallContext): JobCenterService => {
+    if (!s.jobcenter) throw new OrdoError('ORDO_UNAVAILABLE', 'this server does not run the JobCenter service');
+    s.jobcenter.seen(call.session);
+    return s.jobcenter;
+  };
+  const report = async (call: CallContext, cookie: string, outargs: JsonObject): Promise<null> => {
+    const done = await jc(call).dispatcher.complete(call.session?.id, cookie, outargs);
+    if (!done.accepted) {
+      throw new OrdoError('ORDO_STALE_COOKIE', `cookie ${cookie} is not the current claim of a task (it ended, timed out or was handed to another worker); nothing changed`);
+    }
+    return null;
+  };
+  return {
+    hello: handler(async (p: { who: string; method?: string; token: string }, call) => jc(call).hello(call.session, p)),
+    ping: handler(async (_p: unknown, call) => {
+      s.jobcenter?.seen(call.session);
+      return 'pong';
+    }),
+    create_job: handler(async (p: CreateJob, call) => jc(call).jobs.create(p, call.principal, call.session)),
+    get_job_status: handler(async (p: { job_id: number | string; notify?: boolean }, call) =>
+      jc(call).jobs.status(jobIdOf(p.job_id), p.notify === true, call.session)),
+    find_jobs: handler(async (p: { filter: JsonObject | string }, call) => jc(call).jobs.find(p.filter)),
+    announce: handler(async (p: { actionname: string; workername?: string; slots?: number; filter?: JsonObject | null }, call) => {
+      const service = jc(call);
+      const session = sessionOf(call, 'announce');
+      const { link, who } = service.linkOf(session);
+      return service.dispatcher.announce({ ...p, sessionId: session.id, link, who, principal: call.principal });
+    }),
+    withdraw: handler(async (p: { actionname: string }, call) => jc(call).dispatcher.withdraw(call.session?.id, p.actionname)),
+    get_task: handler(async (p: { actionname: string; job_id?: number | string | null }, call) =>
+      jc(call).dispatcher.getTask(call.session?.id, p.actionname, p.job_id == null ? null : jobIdOf(p.job_id))),
+    task_done: handler(async (p: { cookie: string; outargs: JsonObject }, call) => report(call, p.cookie, p.outargs)),
+    task_failed: handler(async (p: { cookie: string; error: TaskFailure }, call) => report(call, p.cookie, failureOutargs(p.error))),
+    raise_event: handler(async (p: { event: JsonObject }, call) => ({ queued: await jc(call).raiseEvent(p.event) })),
+  };
+}

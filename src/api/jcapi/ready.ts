@@ -1,0 +1,35 @@
+/**
+ * Read-only looks at the workflow runtime's tables that the JobCenter service needs and the runtime's
+ * API does not offer (yet): which jobs have a task of an action ready, to tell workers (`task_ready`
+ * carries a job id), and which jobs' inputs contain a filter (`find_jobs`). Nothing here writes.
+ */
+import { isObject, type Json, type JsonObject } from '../../lang/json.js';
+import type { Queryable } from '../../store/port.js';
+import { contains } from './contains.js';
+
+/** Runs (jobs) with a ready task of the action that may be claimed now, oldest task first. */
+export async function readyJobs(db: Queryable, action: string, now: number, limit: number): Promise<number[]> {
+  if (limit <= 0) return [];
+  const rows = await db.query(
+    "SELECT run_id FROM wf_tasks WHERE state = 'ready' AND action = ? AND not_before <= ? ORDER BY id LIMIT ?", [action, now, limit]);
+  return rows.map((r) => Number(r.run_id));
+}
+
+/** How many runs `find_jobs` looks at, newest first. */
+export const FIND_SCAN = 10_000;
+
+/** Ids (ascending) of the newest runs whose input contains the filter. */
+export async function findJobs(db: Queryable, filter: JsonObject, scan = FIND_SCAN): Promise<number[]> {
+  const rows = await db.query('SELECT id, input FROM wf_runs ORDER BY id DESC LIMIT ?', [scan]);
+  const out: number[] = [];
+  for (const r of rows) {
+    let input: Json;
+    try {
+      input = JSON.parse(String(r.input)) as Json;
+    } catch {
+      continue;
+    }
+    if (isObject(input) && contains(input, filter)) out.push(Number(r.id));
+  }
+  return out.sort((a, b) => a - b);
+}

@@ -1,0 +1,54 @@
+/**
+ * Workflows and actions of a project directory: every `NAME.wf` and `NAME.ac` file below it (skipping
+ * dot folders and node_modules), compiled together, with the JSON Schemas of its `schemas/` folder
+ * (`NAME.json` or `NAME.schema.json`) usable as parameter types.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { compileSources, type CompileResult } from '../lang/compile.js';
+import { isObject, type JsonObject } from '../lang/json.js';
+import type { SchemaMap } from '../lang/interfaces.js';
+
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export function findSources(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(wf|ac)$/.test(entry.name)) out.push(path);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** Reads files, naming each by its path relative to `base` (as diagnostics show it). */
+export function readSources(paths: readonly string[], base: string): SourceFile[] {
+  return paths.map((p) => ({ path: relative(base, resolve(p)) || p, text: readFileSync(p, 'utf8') }));
+}
+
+export function projectSchemas(dir: string): SchemaMap {
+  const folder = join(dir, 'schemas');
+  const schemas: Record<string, JsonObject> = {};
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return schemas;
+  for (const f of readdirSync(folder)) {
+    const m = /^(.+?)(\.schema)?\.json$/.exec(f);
+    if (!m?.[1]) continue;
+    const value: unknown = JSON.parse(readFileSync(join(folder, f), 'utf8'));
+    if (isObject(value)) schemas[m[1]] = value;
+  }
+  return schemas;
+}
+
+/** Compiles the given files (or, with none, every workflow and action file of the project). */
+export function compileProjectSources(dir: string, files: readonly string[] = []): CompileResult & { files: string[] } {
+  const paths = files.length > 0 ? files.map((f) => resolve(f)) : findSources(dir);
+  const result = compileSources(readSources(paths, dir), { schemas: projectSchemas(dir) });
+  return { ...result, files: paths };
+}
