@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ADD_AC, compile, mustCompile } from '../../test/lang/support.js';
+import { ADD_AC, CALLTEST_WF, compile, mustCompile } from '../../test/lang/support.js';
 import { compileSources } from './compile.js';
 import { fingerprint } from './fingerprint.js';
 import { MemoryDriver } from './vm/memory-driver.js';
 
 /** The compiled form: flat JSON steps with explicit successors, interfaces, config, fingerprints. */
-const CALLTEST = `
-  workflow calltest:
-    in:
-      input number
-    out:
-      output number
-    wfomap:
-      output = v.thing
-    do:
-      call add:
-        counter = a.input
-        step = 3
-      into:
-        thing = o.counter
-`;
+const CALLTEST = CALLTEST_WF;
 
 test('a workflow compiles to JSON steps with explicit successors and the callee interfaces', () => {
   const wf = mustCompile({ 'add.ac': ADD_AC, 'calltest.wf': CALLTEST }).workflows.get('calltest');

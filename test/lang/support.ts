@@ -47,6 +47,23 @@ export const ADD_AC = `
       counter number
 `;
 
+/** Seed 001's first example: `calltest {input: 123}` gives `{output: 126}` with the `add` action. */
+export const CALLTEST_WF = `
+  workflow calltest:
+    in:
+      input number
+    out:
+      output number
+    wfomap:
+      output = v.thing
+    do:
+      call add:
+        counter = a.input
+        step = 3
+      into:
+        thing = o.counter
+`;
+
 export async function runInline(sources: Record<string, string>, workflow: string, input: JsonObject,
   impls: Record<string, ActionImpl> = { add }): Promise<RunResult & { driver: MemoryDriver }> {
   const { workflows, actions } = mustCompile(sources);

@@ -3,8 +3,6 @@
  * PostgreSQL, see test/support/backends.ts, or SQLite in memory) with a fake clock, and helpers to
  * compile inline sources and run a workflow to its end while time moves only when everything is idle.
  */
-import { compileSources } from '../../src/lang/compile.js';
-import { formatDiagnostic } from '../../src/lang/diagnostics.js';
 import type { JsonObject } from '../../src/lang/json.js';
 import type { OrdoStore } from '../../src/store/ordo-store.js';
 import { SystemClock } from '../../src/engine/clock.js';
@@ -16,44 +14,10 @@ import { Worker, type ActionHandler } from '../../src/worker/worker.js';
 import { test } from 'node:test';
 import { BACKENDS, type Backend } from '../support/backends.js';
 
-export function dedent(text: string): string {
-  const lines = text.replace(/^\n/, '').split('\n');
-  const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)?.[0].length ?? 0);
-  const cut = Math.min(...indents);
-  return lines.map((l) => l.slice(cut)).join('\n');
-}
+import { mustCompile as compileOrThrow } from '../lang/support.js';
 
-export function compileOrThrow(sources: Record<string, string>): ReturnType<typeof compileSources> {
-  const result = compileSources(Object.entries(sources).map(([path, text]) => ({ path, text: dedent(text) })));
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) throw new Error(`unexpected diagnostics:\n${errors.map(formatDiagnostic).join('\n')}`);
-  return result;
-}
-
-export const ADD_AC = `
-  action add:
-    in:
-      counter number
-      step number 1
-    out:
-      counter number
-`;
-
-export const CALLTEST_WF = `
-  workflow calltest:
-    in:
-      input number
-    out:
-      output number
-    wfomap:
-      output = v.thing
-    do:
-      call add:
-        counter = a.input
-        step = 3
-      into:
-        thing = o.counter
-`;
+export { ADD_AC, CALLTEST_WF, dedent } from '../lang/support.js';
+export { compileOrThrow };
 
 export const add: ActionHandler = async (input) => ({ counter: Number(input.counter) + Number(input.step) });
 
