@@ -1,5 +1,6 @@
 /** `ordo runs`, `ordo show RUN`, `ordo events RUN`: what happened, from the store. */
 import type { Command } from 'commander';
+import { showWorkflowRun } from './workflow.js';
 import type { RunRow, RunState, TaskRow } from '../../engine/store.js';
 import { OrdoError } from '../../errors.js';
 import { action, parsePositiveInt, parseRunId, storeFor } from '../context.js';
@@ -48,10 +49,11 @@ export function registerShowCommands(program: Command): void {
     }));
 
   program.command('show <run>')
-    .description('a run and its tasks: job, state, attempts, start, duration, exit')
+    .description('a run and its tasks: job, state, attempts, start, duration, exit; a workflow run (W12) and its step trace')
     .option('-d, --dir <dir>', 'project directory')
     .option('--json', 'print JSON (the run, its tasks and their attempts)')
     .action(action(async (runText: string, opts: { dir?: string; json?: boolean }) => {
+      if (/^W\d+$/i.test(runText)) return showWorkflowRun(runText, opts);
       const runId = parseRunId(runText);
       const store = await storeFor(opts);
       try {

@@ -122,6 +122,21 @@ function parseInput(text: string | undefined): JsonObject {
   return value;
 }
 
+/** `ordo wf show W12` (and `ordo show W12`): a workflow run and its step trace. */
+export async function showWorkflowRun(runText: string, opts: DirOpts): Promise<void> {
+  const id = parseWfRunId(runText);
+  await withStore(opts, async (store) => {
+    const run = await store.mustGetRun(id);
+    const [steps, tasks, children, version] = await Promise.all([
+      store.steps(id), store.tasks(id), store.listRuns({ parentId: id, limit: 1000 }), store.getVersion(run.versionId)]);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ run: { ...run, id: formatRunId(id) }, steps, tasks, children: children.map((c) => formatRunId(c.id)) })}\n`);
+      return;
+    }
+    process.stdout.write(formatTrace({ run, version: version.version, program: version.body as CompiledWorkflow, steps, tasks, children: children.reverse() }));
+  });
+}
+
 export function registerWorkflowCommands(program: Command): void {
   program.command('compile [files...]')
     .description('check workflow (.wf) and action (.ac) files and store them as versions; exit 2 on errors')
@@ -170,19 +185,7 @@ export function registerWorkflowCommands(program: Command): void {
     .description("a workflow run and its step trace (the task log)")
     .option('-d, --dir <dir>', 'project directory')
     .option('--json', 'print JSON (run, steps, tasks, children)')
-    .action(action(async (runText: string, opts: DirOpts) => {
-      const id = parseWfRunId(runText);
-      await withStore(opts, async (store) => {
-        const run = await store.mustGetRun(id);
-        const [steps, tasks, children, version] = await Promise.all([
-          store.steps(id), store.tasks(id), store.listRuns({ parentId: id, limit: 1000 }), store.getVersion(run.versionId)]);
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ run: { ...run, id: formatRunId(id) }, steps, tasks, children: children.map((c) => formatRunId(c.id)) })}\n`);
-          return;
-        }
-        process.stdout.write(formatTrace({ run, version: version.version, program: version.body as CompiledWorkflow, steps, tasks, children: children.reverse() }));
-      });
-    }));
+    .action(action(showWorkflowRun));
 
   wf.command('runs')
     .description('workflow runs, newest first')
