@@ -11,9 +11,9 @@ import type { Dependency, FlowDef, JobDef, ParamDef, ProjectSettings } from './m
 import { readDeadline, readPriority } from './resources.js';
 import { readSchedule } from './triggers.js';
 import { readParams } from './params.js';
-import { FLOW_KEYS, NAME_PATTERN } from './spec.js';
+import { FLOW_KEYS, NAME_PATTERN, type JobKey } from './spec.js';
 import { readLayer, type TemplateRegistry } from './templates.js';
-import { entries, type Reader } from './yaml.js';
+import { entries, type Entry, type Reader } from './yaml.js';
 
 /** The flow, or undefined when any part of it has an error (the diagnostics say which). */
 export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRegistry, settings: ProjectSettings): FlowDef | undefined {
@@ -39,19 +39,44 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   const paramsMap = paramsEntry ? reader.map(paramsEntry.value, `"params" of flow "${name}"`) : undefined;
   const params: ParamDef[] = paramsMap ? readParams(reader, paramsMap, name) : [];
 
+  const workflowEntry = fields.get('workflow');
   const jobsEntry = fields.get('jobs');
-  if (!jobsEntry) {
-    diags.error('ORDO_MISSING_KEY', `flow "${name}" has no "jobs"`, reader.at(nameEntry.keyNode));
-    return undefined;
-  }
-  const jobsMap = reader.map(jobsEntry.value, `"jobs" of flow "${name}"`);
-  if (!jobsMap) return undefined;
-
   const jobs: JobDef[] = [];
   const refs: { job: string; ref: LocatedRef }[] = [];
+  if (workflowEntry) {
+    if (jobsEntry) {
+      diags.error('ORDO_BAD_VALUE', `flow "${name}" has both "jobs" and "workflow": a flow either lists jobs or runs one workflow`, reader.at(workflowEntry.keyNode));
+      return undefined;
+    }
+    const job = workflowJob(reader, fields);
+    jobs.push({ ...job.job, after: [] });
+    for (const ref of job.refs) refs.push({ job: job.job.name, ref });
+  } else {
+    if (fields.has('input')) {
+      diags.error('ORDO_BAD_VALUE', `"input" of flow "${name}" is only for a flow that runs a workflow ("workflow: NAME")`, reader.at(fields.get('input')!.keyNode));
+    }
+    if (!jobsEntry) {
+      diags.error('ORDO_MISSING_KEY', `flow "${name}" has no "jobs" (or "workflow": the workflow it runs)`, reader.at(nameEntry.keyNode));
+      return undefined;
+    }
+    const jobsMap = reader.map(jobsEntry.value, `"jobs" of flow "${name}"`);
+    if (!jobsMap) return undefined;
+    readJobs(reader, jobsMap, templates, jobs, refs);
+    if (jobs.length === 0 && diags.list.length === before) {
+      diags.error('ORDO_MISSING_KEY', `flow "${name}" has no jobs`, reader.at(jobsEntry.value));
+    }
+  }
+  checkGraph(reader, name, jobs);
+  checkRefs(name, jobs, params, refs);
+  checkResources(reader, jobs, settings);
+  if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
+  return { name, description, file: reader.src.file, params, jobs, maxParallel, priority, deadline, schedule };
+}
+
+function readJobs(reader: Reader, jobsMap: YAMLMap, templates: TemplateRegistry, jobs: JobDef[], refs: { job: string; ref: LocatedRef }[]): void {
   for (const e of entries(jobsMap)) {
     if (!NAME_PATTERN.test(e.key)) {
-      diags.error('ORDO_BAD_VALUE', `job name "${e.key}" must start with a letter and hold only letters, digits, "_" or "-"`, reader.at(e.keyNode));
+      reader.diags.error('ORDO_BAD_VALUE', `job name "${e.key}" must start with a letter and hold only letters, digits, "_" or "-"`, reader.at(e.keyNode));
       continue;
     }
     const body = reader.map(e.value, `job "${e.key}"`);
@@ -64,15 +89,24 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
     jobs.push({ ...compiled.job, after });
     for (const ref of compiled.refs) refs.push({ job: e.key, ref });
   }
-  if (jobs.length === 0 && diags.list.length === before) {
-    diags.error('ORDO_MISSING_KEY', `flow "${name}" has no jobs`, reader.at(jobsEntry.value));
-  }
-  checkGraph(reader, name, jobs);
-  checkRefs(name, jobs, params, refs);
-  checkResources(reader, jobs, settings);
-  if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
-  return { name, description, file: reader.src.file, params, jobs, maxParallel, priority, deadline, schedule };
 }
+
+/**
+ * `workflow: NAME` (+ `input:`) instead of `jobs:`: a flow of one job of kind workflow, named `workflow`, so
+ * that a workflow gets everything a flow has (triggers, overlap, catch-up, backfill, business dates).
+ */
+function workflowJob(reader: Reader, fields: Map<string, Entry>): ReturnType<typeof compileJob> {
+  const attrs = new Map<JobKey, Entry>();
+  for (const key of ['workflow', 'input'] as const) {
+    const e = fields.get(key);
+    if (e) attrs.set(key, e);
+  }
+  const at = reader.at(fields.get('workflow')!.keyNode);
+  return compileJob(WORKFLOW_JOB, [{ name: WORKFLOW_JOB, reader, at, attrs }], [], false, 'workflow');
+}
+
+/** The name of the one job of a flow written as `workflow: NAME`. */
+export const WORKFLOW_JOB = 'workflow';
 
 function checkGraph(reader: Reader, flow: string, jobs: JobDef[]): void {
   const byName = new Map(jobs.map((j) => [j.name, j]));

@@ -34,7 +34,8 @@ interface Attr {
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
-export function compileJob(name: string, layers: AttrLayer[], chain: string[], chainBroken = false): CompiledJob {
+/** `defaultKind` is the kind of a job that does not say (a flow's `workflow:` shorthand makes one of kind workflow). */
+export function compileJob(name: string, layers: AttrLayer[], chain: string[], chainBroken = false, defaultKind: JobKind = 'command'): CompiledJob {
   const self = layers[layers.length - 1]!;
   const diags = self.reader.diags;
   const before = diags.list.length;
@@ -68,7 +69,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   };
 
   const kindAttr = attr('kind');
-  let kind: JobKind = 'command';
+  let kind: JobKind = defaultKind;
   if (kindAttr) {
     const k = kindAttr.reader.string(kindAttr.entry.value, `"kind" of ${what}`);
     if (k !== undefined && !(JOB_KINDS as readonly string[]).includes(k)) {

@@ -182,3 +182,26 @@ test('a duplicate key is reported at its second occurrence', async () => {
   assert.equal(project, undefined);
   assert.deepEqual(lines, ['f.yaml:5:3: ORDO_YAML_SYNTAX duplicate key "a" in a mapping']);
 });
+
+test('a flow written as "workflow: NAME" is one job of kind workflow; mixing it with jobs is refused at its place', async () => {
+  const good = await load({
+    'ordo.yaml': '',
+    'flows/prov.yaml': 'flow: prov\nparams:\n  host: { type: string, default: a }\nworkflow: prov.vhost\ninput: { host: "${{ params.host }}", n: 2 }\ntriggers:\n  - cron: "0 6 * * *"\n',
+  });
+  assert.deepEqual(good.lines, []);
+  const flow = good.project!.flows.get('prov')!;
+  assert.deepEqual(flow.jobs.map((j) => [j.name, j.kind, j.workflow, j.input]), [['workflow', 'workflow', 'prov.vhost', { host: '${{ params.host }}', n: 2 }]]);
+  assert.equal(flow.schedule?.triggers.length, 1);
+  const bad = await load({
+    'ordo.yaml': '',
+    'flows/a.yaml': 'flow: a\nworkflow: w\njobs:\n  x: { kind: noop }\n',
+    'flows/b.yaml': 'flow: b\ninput: { x: 1 }\njobs:\n  x: { kind: noop }\n',
+    'flows/c.yaml': 'flow: c\nworkflow: w\ninput: { x: "${{ params.nope }}" }\n',
+  });
+  assert.equal(bad.project, undefined);
+  assert.deepEqual(bad.lines, [
+    'flows/a.yaml:2:1: ORDO_BAD_VALUE flow "a" has both "jobs" and "workflow": a flow either lists jobs or runs one workflow',
+    'flows/b.yaml:2:1: ORDO_BAD_VALUE "input" of flow "b" is only for a flow that runs a workflow ("workflow: NAME")',
+    'flows/c.yaml:3:13: ORDO_UNKNOWN_PARAM ${{ params.nope }} in job "workflow": flow "c" has no parameter "nope" (parameters: none)',
+  ]);
+});

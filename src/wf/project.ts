@@ -8,6 +8,9 @@ import { join, relative, resolve } from 'node:path';
 import { compileSources, type CompileResult } from '../lang/compile.js';
 import { isObject, type JsonObject } from '../lang/json.js';
 import type { SchemaMap } from '../lang/interfaces.js';
+import type { Diagnostic } from '../defs/diagnostics.js';
+import { OrdoError } from '../errors.js';
+import type { FlowDef } from '../defs/model.js';
 
 export interface SourceFile {
   path: string;
@@ -40,7 +43,12 @@ export function projectSchemas(dir: string): SchemaMap {
   for (const f of readdirSync(folder)) {
     const m = /^(.+?)(\.schema)?\.json$/.exec(f);
     if (!m?.[1]) continue;
-    const value: unknown = JSON.parse(readFileSync(join(folder, f), 'utf8'));
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(join(folder, f), 'utf8'));
+    } catch (err) {
+      throw new OrdoError('ORDO_INVALID_PROJECT', `schemas/${f}: not a JSON Schema: ${(err as Error).message}`);
+    }
     if (isObject(value)) schemas[m[1]] = value;
   }
   return schemas;
@@ -51,4 +59,20 @@ export function compileProjectSources(dir: string, files: readonly string[] = []
   const paths = files.length > 0 ? files.map((f) => resolve(f)) : findSources(dir);
   const result = compileSources(readSources(paths, dir), { schemas: projectSchemas(dir) });
   return { ...result, files: paths };
+}
+
+/** Jobs of kind workflow must name a workflow of the project (checked by `ordo validate`, which sees both). */
+export function checkWorkflowJobs(flows: Iterable<FlowDef>, workflows: ReadonlyMap<string, unknown>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const known = [...workflows.keys()].sort().join(', ') || 'none';
+  for (const flow of flows) {
+    for (const job of flow.jobs) {
+      if (job.kind !== 'workflow' || job.workflow === undefined || workflows.has(job.workflow)) continue;
+      out.push({
+        code: 'ORDO_UNKNOWN_WORKFLOW', severity: 'error', at: job.at ?? { file: flow.file ?? '', line: 1, column: 1 },
+        message: `job "${job.name}" of flow "${flow.name}" runs workflow "${job.workflow}", which the project does not have (workflows: ${known})`,
+      });
+    }
+  }
+  return out;
 }
