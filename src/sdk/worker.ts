@@ -39,6 +39,8 @@ interface Announced {
   handler: RemoteActionHandler;
   slots: number;
   running: number;
+  /** Offers that came while every slot was busy (job ids), taken as slots free. */
+  pending: Array<number | null>;
 }
 
 type TaskTuple = [number, string, JsonObject, JsonObject | null];
@@ -59,6 +61,8 @@ export class RemoteWorker {
     this.link = new Link(opts);
     this.link.onConnect(async () => {
       this.announceError = null;
+      // Offers waiting for a slot were the old connection's: the server dropped them with it.
+      for (const a of this.actions.values()) a.pending.length = 0;
       try {
         await this.announceAll();
       } catch (err) {
@@ -75,7 +79,7 @@ export class RemoteWorker {
   action(name: string, handler: RemoteActionHandler, opts: { slots?: number } = {}): this {
     const slots = opts.slots ?? 1;
     if (!Number.isInteger(slots) || slots < 1) throw new Error(`slots of ${name} must be a positive integer`);
-    this.actions.set(name, { handler, slots, running: 0 });
+    this.actions.set(name, { handler, slots, running: 0, pending: [] });
     if (this.link.connected) void this.announce(name).catch((err: unknown) => this.opts.onError?.(err as Error));
     return this;
   }
@@ -111,22 +115,50 @@ export class RemoteWorker {
     if (!ok) throw new OrdoError('ORDO_FORBIDDEN', `announce ${name}: ${msg}`);
   }
 
+  /**
+   * An offer holds one of this worker's slots on the server until `get_task`. One that comes while every
+   * slot is busy (the server freed a slot the moment it took a result, which may be before this side saw
+   * the report acknowledged) waits here for the next free slot instead of being dropped, which would
+   * leave the slot held on the server until the offer timed out.
+   */
   private onTaskReady(action: string, jobId: unknown): void {
     const a = this.actions.get(action);
-    if (!a || this.stopping || a.running >= a.slots) return;
+    if (!a || this.stopping) return;
+    const job = typeof jobId === 'number' ? jobId : null;
+    if (a.running >= a.slots) {
+      a.pending.push(job);
+      return;
+    }
+    this.take(action, a, job);
+  }
+
+  private take(action: string, a: Announced, jobId: number | null): void {
     a.running++;
-    const work = this.fetchAndRun(action, a, typeof jobId === 'number' ? jobId : null)
+    const work = this.fetchAndRun(action, a, jobId)
       .catch((err: unknown) => this.opts.onError?.(err as Error))
-      .finally(() => {
-        a.running--;
-        this.running.delete(work);
-      });
+      .finally(() => this.running.delete(work));
     this.running.add(work);
   }
 
+  /** The handler is done: its slot is free before the result is reported (as the server sees it). */
+  private freeSlot(action: string, a: Announced): void {
+    a.running--;
+    const next = a.pending.shift();
+    if (next !== undefined && !this.stopping) this.take(action, a, next);
+  }
+
   private async fetchAndRun(action: string, a: Announced, jobId: number | null): Promise<void> {
-    const task = await this.link.request<TaskTuple | null>('get_task', { actionname: action, job_id: jobId });
-    if (!task) return;
+    let task: TaskTuple | null;
+    try {
+      task = await this.link.request<TaskTuple | null>('get_task', { actionname: action, job_id: jobId });
+    } catch (err) {
+      this.freeSlot(action, a);
+      throw err;
+    }
+    if (!task) {
+      this.freeSlot(action, a);
+      return;
+    }
     const [job, cookie, input, env] = task;
     const abort = new AbortController();
     this.aborts.add(abort);
@@ -142,6 +174,7 @@ export class RemoteWorker {
       outcome = { failure: err instanceof ActionFailure ? err : new ActionFailure(err instanceof Error ? err.message : String(err)) };
     } finally {
       this.aborts.delete(abort);
+      this.freeSlot(action, a);
     }
     await this.report(cookie, outcome);
   }
