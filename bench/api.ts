@@ -2,18 +2,20 @@
  * The JobCenter API end to end (issue 6): remote workers over the WebSocket on loopback doing a no-op
  * action. Measures throughput (actions completed per second) with 1 worker x 50 slots and with 4 workers
  * x 50 slots, and the latency of `call` of a one-step workflow (sequential, p50/p99), on SQLite and on
- * PostgreSQL. Writes bench/api-results.json.
+ * PostgreSQL. The workers and the client run in a second process (bench/api-load.ts). Writes
+ * bench/api-results.json.
  * Run: `node dist/bench/api.js [--jobs N] [--calls N] [--sqlite-only]`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { startOrdoServer, type OrdoServer } from '../src/api/serve.js';
 import { hashToken, newToken } from '../src/auth/secrets.js';
 import { loadProject } from '../src/defs/load.js';
 import { repoPath } from '../src/paths.js';
-import { OrdoClient, RemoteWorker, type JobEnd } from '../src/sdk/index.js';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Latency, LoadPhase, Throughput } from './api-load.js';
 import { createToken } from '../src/store/auth.js';
 import { usePostgres, type TestDatabase } from '../test/support/postgres.js';
 import { tempDir } from '../test/support/tmp.js';
@@ -62,72 +64,20 @@ async function openBackend(postgres: boolean): Promise<Backend> {
   }
 }
 
-async function startWorkers(b: Backend, count: number, slots: number): Promise<RemoteWorker[]> {
-  const workers: RemoteWorker[] = [];
-  for (let i = 0; i < count; i++) {
-    const w = new RemoteWorker({ url: b.url, token: b.token, name: `bench-${count}x${slots}-${i}` });
-    w.action('noop', async (input) => ({ x: Number(input.x) }), { slots });
-    await w.start();
-    workers.push(w);
-  }
-  return workers;
-}
-
-export interface Throughput { workers: number; slots: number; jobs: number; seconds: number; actionsPerSec: number; failed: number }
-
-/** Starts `jobs` runs of `one` at once (a bounded window of outstanding create_job requests) and waits for all. */
-async function throughput(b: Backend, client: OrdoClient, workers: number, slots: number, jobs: number): Promise<Throughput> {
-  const ws = await startWorkers(b, workers, slots);
-  try {
-    // Warm-up: a few calls so that connections and statements are ready.
-    await Promise.all(Array.from({ length: 20 }, (_, i) => client.call('one', { x: i }, { timeoutMs: 30_000 })));
-    const before = ws.reduce((n, w) => n + w.stats.done, 0);
-    const ends: Array<Promise<JobEnd>> = [];
-    const t0 = performance.now();
-    let next = 0;
-    // 200 create_job requests in flight at a time, so the socket is never idle and memory stays bounded.
-    await Promise.all(Array.from({ length: 200 }, async () => {
-      while (next < jobs) {
-        const i = next++;
-        const job = await client.start('one', { x: i });
-        ends.push(client.wait(job, 120_000, false));
-      }
-    }));
-    const results = await Promise.all(ends);
-    const seconds = (performance.now() - t0) / 1000;
-    const failed = results.filter((r) => !r.ok).length;
-    const done = ws.reduce((n, w) => n + w.stats.done, 0) - before;
-    return { workers, slots, jobs, seconds, actionsPerSec: done / seconds, failed };
-  } finally {
-    await Promise.all(ws.map((w) => w.stop()));
-  }
-}
-
-export interface Latency { calls: number; p50Ms: number; p99Ms: number; meanMs: number; maxMs: number }
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
-async function latency(b: Backend, client: OrdoClient, calls: number): Promise<Latency> {
-  const [w] = await startWorkers(b, 1, 50);
-  try {
-    for (let i = 0; i < 50; i++) await client.call('one', { x: i }, { timeoutMs: 30_000 });
-    const times: number[] = [];
-    for (let i = 0; i < calls; i++) {
-      const t0 = performance.now();
-      const out = await client.call('one', { x: i }, { timeoutMs: 30_000 });
-      times.push(performance.now() - t0);
-      if (out.x !== i) throw new Error(`call one(${i}) gave ${JSON.stringify(out)}`);
-    }
-    times.sort((a, c) => a - c);
-    return {
-      calls, p50Ms: quantile(times, 0.5), p99Ms: quantile(times, 0.99),
-      meanMs: times.reduce((s, t) => s + t, 0) / times.length, maxMs: times[times.length - 1]!,
-    };
-  } finally {
-    await w!.stop();
-  }
+/** Runs one phase in a separate process (the workers and the client), as real workers are: the server's
+ * process then does only the server's work, and the load uses the machine's other core. */
+function inLoadProcess<T>(b: Backend, phase: LoadPhase): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./api-load.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: { ok: true; value: T } | { ok: false; error: string } | undefined;
+    child.on('message', (m) => (result = m as typeof result));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (result?.ok) resolve(result.value);
+      else reject(new Error(result ? result.error : `the load process exited with ${code} and no result`));
+    });
+    child.send({ url: b.url, token: b.token, phase });
+  });
 }
 
 export interface BackendResult { backend: string; oneWorker: Throughput; fourWorkers: Throughput; call: Latency }
@@ -135,15 +85,10 @@ export interface BackendResult { backend: string; oneWorker: Throughput; fourWor
 async function benchBackend(postgres: boolean, jobs: number, calls: number): Promise<BackendResult> {
   const b = await openBackend(postgres);
   try {
-    const client = await OrdoClient.connect({ url: b.url, token: b.token });
-    try {
-      const oneWorker = await throughput(b, client, 1, 50, jobs);
-      const fourWorkers = await throughput(b, client, 4, 50, jobs);
-      const call = await latency(b, client, calls);
+      const oneWorker = await inLoadProcess<Throughput>(b, { kind: 'throughput', workers: 1, slots: 50, jobs });
+      const fourWorkers = await inLoadProcess<Throughput>(b, { kind: 'throughput', workers: 4, slots: 50, jobs });
+      const call = await inLoadProcess<Latency>(b, { kind: 'latency', calls });
       return { backend: postgres ? 'postgres' : 'sqlite', oneWorker, fourWorkers, call };
-    } finally {
-      await client.close();
-    }
   } finally {
     await b.close();
   }

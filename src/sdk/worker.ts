@@ -38,6 +38,7 @@ export interface RemoteWorkerOptions extends LinkOptions {
 interface Announced {
   handler: RemoteActionHandler;
   slots: number;
+  filter: JsonObject | null;
   running: number;
   /** Offers that came while every slot was busy (job ids), taken as slots free. */
   pending: Array<number | null>;
@@ -76,10 +77,11 @@ export class RemoteWorker {
   }
 
   /** Offers to do an action (announced now when connected, else at connect). */
-  action(name: string, handler: RemoteActionHandler, opts: { slots?: number } = {}): this {
+  /** `filter`: only tasks whose inputs contain it (JSON containment), as JobCenter's announce filter. */
+  action(name: string, handler: RemoteActionHandler, opts: { slots?: number; filter?: JsonObject } = {}): this {
     const slots = opts.slots ?? 1;
     if (!Number.isInteger(slots) || slots < 1) throw new Error(`slots of ${name} must be a positive integer`);
-    this.actions.set(name, { handler, slots, running: 0, pending: [] });
+    this.actions.set(name, { handler, slots, filter: opts.filter ?? null, running: 0, pending: [] });
     if (this.link.connected) void this.announce(name).catch((err: unknown) => this.opts.onError?.(err as Error));
     return this;
   }
@@ -111,7 +113,7 @@ export class RemoteWorker {
   private async announce(name: string): Promise<void> {
     const a = this.actions.get(name);
     if (!a || this.stopping) return;
-    const [ok, msg] = await this.link.request<[boolean, string]>('announce', { actionname: name, workername: this.name, slots: a.slots });
+    const [ok, msg] = await this.link.request<[boolean, string]>('announce', { actionname: name, workername: this.name, slots: a.slots, ...(a.filter ? { filter: a.filter } : {}) });
     if (!ok) throw new OrdoError('ORDO_FORBIDDEN', `announce ${name}: ${msg}`);
   }
 

@@ -27,6 +27,11 @@ export interface SqlCapabilities {
    * column, the same text every time, whatever the number of rows.
    */
   arrayParams: boolean;
+  /**
+   * The transactions of this process run one after another (one connection; SQLite), so transactions
+   * started together are committed together (group commit) and behave as if taken in their start order.
+   */
+  serialTransactions: boolean;
 }
 
 export interface Queryable {

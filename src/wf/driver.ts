@@ -27,6 +27,9 @@ import { claim, claimedDeadlines, complete, errorOf, expire, nextReadyAt, recove
 import { Timers, type Due } from './timers.js';
 import { formatRunId, isEnded, type RunEnd } from './types.js';
 
+/** Steps of different runs taken together at most (see runLoop). */
+const STEP_BATCH = 32;
+
 export interface EngineOptions {
   store: WfStore;
   clock: Clock;
@@ -221,8 +224,8 @@ export class WorkflowEngine {
     for (const l of this.readyListeners) l(action);
   }
 
-  async claim(worker: string, action: string, limit: number): Promise<ClaimedTask[]> {
-    const tasks = await claim(this.store.db, worker, action, limit, this.opts.clock.now());
+  async claim(worker: string, action: string, limit: number, runId?: number): Promise<ClaimedTask[]> {
+    const tasks = await claim(this.store.db, worker, action, limit, this.opts.clock.now(), runId);
     const timed = tasks.filter((t) => t.deadline !== null && this.runs.has(t.runId));
     for (const t of timed) this.timers.task(t.runId, t.step, t.deadline as number);
     if (timed.length > 0) this.timers.arm();
@@ -287,14 +290,28 @@ export class WorkflowEngine {
     this.runs.set(run.id, run);
   }
 
+  /**
+   * Takes the queued runs' steps. Where the store runs this process's transactions one after another
+   * (SQLite), the steps of up to STEP_BATCH different runs are started together: their transactions are
+   * committed together (group commit), each still its own. Elsewhere one step at a time, since concurrent
+   * transactions of one engine could race on shared rows (locks, a parent's inbox).
+   */
   private async runLoop(): Promise<void> {
     await Promise.resolve();
+    const width = this.store.db.caps.serialTransactions ? STEP_BATCH : 1;
     try {
-      for (;;) {
-        const next = this.queue.values().next();
-        if (next.done || this.closed) break;
-        this.queue.delete(next.value);
-        await this.advance(next.value);
+      while (this.queue.size > 0 && !this.closed) {
+        const batch: number[] = [];
+        for (const id of this.queue) {
+          batch.push(id);
+          if (batch.length >= width) break;
+        }
+        for (const id of batch) this.queue.delete(id);
+        if (batch.length === 1) await this.advance(batch[0]!);
+        else {
+          const failed = (await Promise.allSettled(batch.map((id) => this.advance(id)))).find((r) => r.status === 'rejected');
+          if (failed) throw failed.reason;
+        }
       }
       this.timers.arm();
     } catch (err) {

@@ -85,9 +85,10 @@ function envOf(t: WfTaskRow & { workflow: string }): JsonObject {
   return { run: formatRunId(t.runId), workflow: t.workflow, step: t.step, action: t.action, attempt: t.attempts };
 }
 
-/** Claims up to `limit` ready tasks of an action for a worker, oldest first. */
-export async function claim(db: SqlPort, worker: string, action: string, limit: number, now: number): Promise<ClaimedTask[]> {
+/** Claims up to `limit` ready tasks of an action for a worker, oldest first (`runId`: only that run's task). */
+export async function claim(db: SqlPort, worker: string, action: string, limit: number, now: number, runId?: number): Promise<ClaimedTask[]> {
   const lock = db.caps.skipLocked ? ' FOR UPDATE SKIP LOCKED' : '';
+  const only = runId === undefined ? '' : ' AND run_id = ?';
   return db.transaction(async (tx) => {
     const out: ClaimedTask[] = [];
     for (let k = 0; k < limit; k++) {
@@ -97,9 +98,9 @@ export async function claim(db: SqlPort, worker: string, action: string, limit: 
         "UPDATE wf_tasks SET state = 'claimed', attempts = attempts + 1, worker = ?, claimed_at = ?, " +
         "cookie = CAST(run_id AS TEXT) || '.' || CAST(step AS TEXT) || '.' || CAST(attempts + 1 AS TEXT) || '.' || CAST(? AS TEXT), " +
         'deadline = CASE WHEN timeout_ms IS NULL THEN NULL ELSE CAST(? AS BIGINT) + timeout_ms END ' +
-        "WHERE state = 'ready' AND id = (SELECT id FROM wf_tasks WHERE state = 'ready' AND action = ? AND not_before <= ? " +
+        `WHERE state = 'ready' AND id = (SELECT id FROM wf_tasks WHERE state = 'ready' AND action = ? AND not_before <= ?${only} ` +
         `ORDER BY id LIMIT 1${lock}) RETURNING *`,
-        [worker, now, nonce, now, action, now]);
+        runId === undefined ? [worker, now, nonce, now, action, now] : [worker, now, nonce, now, action, now, runId]);
       if (!row) break;
       const t = { ...toTask(row), workflow: String(row.workflow) };
       await insertEvent(tx, { at: now, runId: t.runId, kind: 'wf_task_claimed', data: { task: t.id, step: t.step, action, attempt: t.attempts, worker } });

@@ -17,8 +17,11 @@ export type { ClaimedTask, Completion, LocalWorker };
 
 export interface TaskBroker {
   readonly clock: Clock;
-  /** `get_task`: up to `limit` ready tasks of the action, each with a fresh cookie (fencing token). */
-  claim(worker: string, action: string, limit: number): Promise<ClaimedTask[]>;
+  /**
+   * `get_task`: up to `limit` ready tasks of the action, each with a fresh cookie (fencing token);
+   * `runId`: only that run's ready task (a task offered to a worker whose announce has a filter).
+   */
+  claim(worker: string, action: string, limit: number, runId?: number): Promise<ClaimedTask[]>;
   /** `task_done`: refused (accepted false, nothing changed) unless the cookie is the current claim's. */
   complete(cookie: string, outargs: JsonObject): Promise<Completion>;
   /** When the next delayed task of the action (a soft retry) may be claimed. */
@@ -37,8 +40,8 @@ export class StoreBroker implements TaskBroker {
     this.store = WfStore.of(store);
   }
 
-  claim(worker: string, action: string, limit: number): Promise<ClaimedTask[]> {
-    return claim(this.store.db, worker, action, limit, this.clock.now());
+  claim(worker: string, action: string, limit: number, runId?: number): Promise<ClaimedTask[]> {
+    return claim(this.store.db, worker, action, limit, this.clock.now(), runId);
   }
 
   complete(cookie: string, outargs: JsonObject): Promise<Completion> {

@@ -170,6 +170,33 @@ describe('remote workers', () => {
     }
   });
 
+  test('a worker announced with a filter is offered only tasks whose inargs contain it; others wait for another worker', async () => {
+    const f = await hello(t, 'filtered', t.tokens.operator);
+    assert.deepEqual(await f.call('announce', { actionname: 'add', slots: 2, filter: { counter: 7 } }), [true, 'success']);
+    try {
+      const other = await create('calltest', { input: 5 });
+      const mine = await create('calltest', { input: 7 });
+      const [job, cookie, inargs] = await claim(f, 'add');
+      assert.deepEqual([job, inargs], [mine, { counter: 7, step: 3 }]);
+      f.notify('task_done', { cookie, outargs: { counter: 10 } });
+      assert.deepEqual(await client.notification('job_done', (p) => p.job_id === mine), { job_id: mine, outargs: { output: 10 } });
+      // get_task for the other job is refused to the filtered worker: it was not offered to it.
+      assert.equal(await f.call('get_task', { actionname: 'add', job_id: other }), null);
+      assert.ok(!f.received.some((m) => m.method === 'task_ready' && (m.params as Msg).job_id === other), 'never offered the other job');
+      const u = await worker(t, 'unfiltered', 'add');
+      try {
+        const [jobU, cookieU] = await claim(u, 'add', other);
+        assert.equal(jobU, other);
+        u.notify('task_done', { cookie: cookieU, outargs: { counter: 8 } });
+        assert.deepEqual(await client.notification('job_done', (p) => p.job_id === other), { job_id: other, outargs: { output: 8 } });
+      } finally {
+        await u.close();
+      }
+    } finally {
+      await f.close();
+    }
+  });
+
   test('roles: who may start a workflow, who may announce an action, and the method permissions', async () => {
     const user = await hello(t, 'reader', t.tokens.user);
     const operator = await hello(t, 'operator', t.tokens.operator);

@@ -3,7 +3,8 @@
  * broker (WorkflowEngine: claim = get_task, complete = task_done, onTaskReady = task_ready):
  *
  * - a task of an announced action that is ready is offered to a worker with a free slot (`task_ready
- *   {actionname, job_id}`), workers taking turns; the offer holds the slot until the worker calls
+ *   {actionname, job_id}`), workers taking turns; a worker that announced with a `filter` is offered only
+ *   tasks whose inargs contain it (JSON containment), and its `get_task` claims only the task offered; the offer holds the slot until the worker calls
  *   `get_task`, or for `offerTimeoutMs`, after which the task is offered again;
  * - `get_task` claims a ready task (a fresh cookie fences the claim); `task_done` reports it with the
  *   cookie, and a result with a stale cookie is refused and changes nothing;
@@ -79,9 +80,6 @@ export class Dispatcher {
 
   /** `announce`: `[true, "success"]`, or `[false, why]`. */
   async announce(r: AnnounceRequest): Promise<[boolean, string]> {
-    if (r.filter && Object.keys(r.filter).length > 0) {
-      return [false, 'announce: filters are not supported by this server (announce without a filter)'];
-    }
     const def = await this.opts.engine.catalog.action(r.actionname);
     if (!def) return [false, `no action named ${r.actionname} (its .ac file must be in the server's project)`];
     if (!mayUse(def.roles, r.principal)) return [false, refusal(`announce ${r.actionname}`, def.roles, r.principal)];
@@ -94,8 +92,9 @@ export class Dispatcher {
       this.workers.add(w);
       if (twin) this.takeOver(twin, w);
     }
-    this.workers.announce(w, r.actionname, r.slots ?? 1);
-    this.opts.logger.info({ worker: w.name, action: r.actionname, slots: r.slots ?? 1, via: r.link.transport }, 'worker announced an action');
+    const filter = r.filter && Object.keys(r.filter).length > 0 ? r.filter : null;
+    this.workers.announce(w, r.actionname, r.slots ?? 1, filter);
+    this.opts.logger.info({ worker: w.name, action: r.actionname, slots: r.slots ?? 1, filter, via: r.link.transport }, 'worker announced an action');
     this.stats();
     this.dispatch(r.actionname);
     return [true, 'success'];
@@ -125,10 +124,15 @@ export class Dispatcher {
     w.lastSeen = this.now;
     const offer = this.takeOffer(w, action, jobId);
     if (!offer && w.free(action) <= 0) return null;
+    // A worker with a filter takes only the task offered to it (the offer matched its filter).
+    if (a.filter !== null && !offer) return null;
     a.offered++; // the slot is held while the claim is on its way
     let claimed;
     try {
-      claimed = await this.opts.engine.claim(w.claimName, action, 1);
+      // The offered task first (so a task offered to a filtered worker is not taken by another); without a
+      // filter, any ready task when that one is gone.
+      claimed = offer ? await this.opts.engine.claim(w.claimName, action, 1, offer.jobId) : [];
+      if (claimed.length === 0 && a.filter === null) claimed = await this.opts.engine.claim(w.claimName, action, 1);
     } finally {
       if (a.offered > 0) a.offered--;
     }
@@ -185,11 +189,14 @@ export class Dispatcher {
     const free = this.workers.freeSlots(action);
     if (free <= 0) return;
     const offered = this.offers.get(action) ?? new Map<number, Offer>();
-    for (const jobId of await readyJobs(this.opts.engine.store.db, action, this.now, free + offered.size)) {
+    const filtered = this.workers.filtered(action);
+    // With filters, a task no free worker's filter matches is passed over, so look further than the free slots.
+    const limit = (filtered ? 4 * free + 100 : free) + offered.size;
+    for (const { jobId, input } of await readyJobs(this.opts.engine.store.db, action, this.now, limit, filtered)) {
       if (offered.has(jobId)) continue;
-      const w = this.workers.pick(action);
-      if (!w) break;
-      this.offer(w, action, jobId);
+      const w = this.workers.pick(action, input);
+      if (w) this.offer(w, action, jobId);
+      else if (!filtered || this.workers.freeSlots(action) <= 0) break;
     }
   }
 

@@ -1,18 +1,33 @@
 /**
  * Read-only looks at the workflow runtime's tables that the JobCenter service needs and the runtime's
- * API does not offer (yet): which jobs have a task of an action ready, to tell workers (`task_ready`
- * carries a job id), and which jobs' inputs contain a filter (`find_jobs`). Nothing here writes.
+ * API does not offer (yet): which jobs have a task of an action ready (and their inargs, for announce
+ * filters), to tell workers (`task_ready` carries a job id), and which jobs' inputs contain a filter (`find_jobs`). Nothing here writes.
  */
 import { isObject, type Json, type JsonObject } from '../../lang/json.js';
 import type { Queryable } from '../../store/port.js';
 import { contains } from './contains.js';
 
+export interface ReadyJob {
+  jobId: number;
+  /** The task's inargs, read only when asked for (to match announce filters). */
+  input?: Json;
+}
+
 /** Runs (jobs) with a ready task of the action that may be claimed now, oldest task first. */
-export async function readyJobs(db: Queryable, action: string, now: number, limit: number): Promise<number[]> {
+export async function readyJobs(db: Queryable, action: string, now: number, limit: number, withInput = false): Promise<ReadyJob[]> {
   if (limit <= 0) return [];
   const rows = await db.query(
-    "SELECT run_id FROM wf_tasks WHERE state = 'ready' AND action = ? AND not_before <= ? ORDER BY id LIMIT ?", [action, now, limit]);
-  return rows.map((r) => Number(r.run_id));
+    `SELECT run_id${withInput ? ', input' : ''} FROM wf_tasks WHERE state = 'ready' AND action = ? AND not_before <= ? ORDER BY id LIMIT ?`,
+    [action, now, limit]);
+  return rows.map((r) => ({ jobId: Number(r.run_id), input: withInput ? parsed(r.input) : undefined }));
+}
+
+function parsed(text: unknown): Json | undefined {
+  try {
+    return JSON.parse(String(text)) as Json;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How many runs `find_jobs` looks at, newest first. */

@@ -5,6 +5,8 @@
  * workers with a free slot in turn, so work is spread over them, and says which went silent.
  */
 import type { Principal } from '../../auth/principal.js';
+import type { Json, JsonObject } from '../../lang/json.js';
+import { contains } from './contains.js';
 
 /** How the server reaches a worker's connection. */
 export interface WorkerLink {
@@ -29,6 +31,8 @@ export interface Offer {
 
 export interface AnnouncedAction {
   slots: number;
+  /** Only tasks whose inargs contain this (JobCenter's announce filter); null for any task. */
+  filter: JsonObject | null;
   /** Tasks offered to this worker and not yet asked for. */
   offered: number;
   /** Tasks claimed and not yet reported. */
@@ -96,15 +100,16 @@ export class WorkerRegistry {
     return undefined;
   }
 
-  announce(w: WorkerConn, action: string, slots: number): void {
+  announce(w: WorkerConn, action: string, slots: number, filter: JsonObject | null = null): void {
     const existing = w.actions.get(action);
     if (existing) {
       existing.slots = slots;
+      existing.filter = filter;
       return;
     }
     let claimed = 0;
     for (const c of w.claims.values()) if (c.action === action) claimed++;
-    w.actions.set(action, { slots, offered: 0, claimed });
+    w.actions.set(action, { slots, filter, offered: 0, claimed });
     const list = this.byAction.get(action) ?? [];
     list.push(w);
     this.byAction.set(action, list);
@@ -138,19 +143,28 @@ export class WorkerRegistry {
     return actions;
   }
 
-  /** The next worker in turn with a free slot for the action; it goes to the back of the line. */
-  pick(action: string): WorkerConn | undefined {
+  /**
+   * The next worker in turn with a free slot for the action (and, given the task's inargs, whose filter
+   * they match); it goes to the back of the line.
+   */
+  pick(action: string, input?: Json): WorkerConn | undefined {
     const list = this.byAction.get(action);
     if (!list) return undefined;
     for (let k = 0; k < list.length; k++) {
       const w = list[k]!;
-      if (w.free(action) > 0) {
+      const filter = w.actions.get(action)?.filter ?? null;
+      if (w.free(action) > 0 && (filter === null || contains(input, filter))) {
         list.splice(k, 1);
         list.push(w);
         return w;
       }
     }
     return undefined;
+  }
+
+  /** Whether a worker of the action announced it with a filter (then offers need the tasks' inargs). */
+  filtered(action: string): boolean {
+    return (this.byAction.get(action) ?? []).some((w) => w.actions.get(action)?.filter != null);
   }
 
   freeSlots(action: string): number {

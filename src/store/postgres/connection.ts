@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { Queryable, SqlCapabilities, SqlPort, SqlRow, SqlValue } from '../port.js';
 
-const CAPS: SqlCapabilities = { skipLocked: true, listenNotify: true, advisoryLocks: true, rowLocks: true, maxParams: 65_000, arrayParams: true };
+const CAPS: SqlCapabilities = { skipLocked: true, listenNotify: true, advisoryLocks: true, rowLocks: true, maxParams: 65_000, arrayParams: true, serialTransactions: false };
 const INT8_OID = 20;
 
 pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
