@@ -1,13 +1,17 @@
 /**
- * The definitions a server serves: loaded at start, replaced by `flows.reload` only when the files have no
- * error (a run keeps the version it started with either way).
+ * The definitions a server serves: loaded at start, replaced by `flows.reload` only when no file (flows,
+ * ordo.yaml, workflows, actions) has an error; the workflows and actions are then stored as new versions
+ * for the server's workflow engine (`onWorkflows`). A run keeps the version it started with either way.
  */
-import { loadProject, type LoadResult } from '../defs/load.js';
 import type { FlowDef, Project } from '../defs/model.js';
 import { OrdoError } from '../errors.js';
+import { checkProject, type ProjectCheck } from '../server/project-check.js';
 
 export class ProjectHolder {
-  constructor(private project: Project) {}
+  constructor(
+    private project: Project,
+    private readonly onWorkflows?: (compiled: ProjectCheck['workflows']) => Promise<void>,
+  ) {}
 
   get current(): Project {
     return this.project;
@@ -27,14 +31,17 @@ export class ProjectHolder {
   }
 
   /** Reads the files again; serves them when they have no error. */
-  async reload(): Promise<LoadResult> {
-    const result = await loadProject(this.project.dir);
-    if (result.project) this.project = result.project;
+  async reload(): Promise<ProjectCheck> {
+    const result = await checkProject(this.project.dir);
+    if (result.ok && result.project) {
+      await this.onWorkflows?.(result.workflows);
+      this.project = result.project;
+    }
     return result;
   }
 
   /** Reads the files without serving them. */
-  async check(): Promise<LoadResult> {
-    return loadProject(this.project.dir);
+  async check(): Promise<ProjectCheck> {
+    return checkProject(this.project.dir);
   }
 }

@@ -14,6 +14,7 @@ import { startApiServer, type ApiServer } from './http.js';
 import { startJcListener, type JcListener } from './jcapi/listener.js';
 import { openJobCenter, type OpenJobCenter } from './jcapi/open.js';
 import { ProjectHolder } from './project.js';
+import type { WfHost } from '../wf/host.js';
 
 export interface OrdoServerOptions {
   project: Project;
@@ -39,7 +40,7 @@ export interface OrdoServerOptions {
   /** A remote worker not heard from for this long is declared dead (default 30 s). */
   workerTimeoutMs?: number;
   /** Timings of the JobCenter service (tests make them short). */
-  jobcenter?: { offerTimeoutMs?: number; pollMs?: number; pingMs?: number; helloTimeoutMs?: number; adoptEveryMs?: number };
+  jobcenter?: { offerTimeoutMs?: number; pollMs?: number; pingMs?: number; helloTimeoutMs?: number; adoptEveryMs?: number; reconnectGraceMs?: number };
 }
 
 export interface OrdoServer {
@@ -57,9 +58,13 @@ export interface OrdoServer {
 
 export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServer> {
   const { project, logger } = opts;
+  // With the API, jobs of kind workflow run on the JobCenter service's engine (one workflow engine per
+  // server): its remote workers are told of their tasks at once, and a reload reaches both.
+  let shareHost!: (host: WfHost) => void;
+  const sharedHost = new Promise<WfHost>((resolve) => (shareHost = resolve));
   const rt = await openRuntime({
     projectDir: project.dir, maxParallel: opts.maxParallel ?? project.settings.maxParallel, logMaxBytes: project.settings.logMaxBytes,
-    settings: project.settings, env: opts.env,
+    settings: project.settings, env: opts.env, workflowHost: opts.api === false ? undefined : () => sharedHost,
   });
   const drive = (id: number) => {
     logger.info({ run: id }, 'driving run');
@@ -76,11 +81,14 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   try {
     if (opts.api !== false) jobcenter = await openJobCenter({
       store: rt.store, projectDir: project.dir, stateDir: rt.stateDir, env: opts.env, logger, workerTimeoutMs: opts.workerTimeoutMs,
-      offerTimeoutMs: timings.offerTimeoutMs, pollMs: timings.pollMs, adoptEveryMs: timings.adoptEveryMs,
+      offerTimeoutMs: timings.offerTimeoutMs, pollMs: timings.pollMs, adoptEveryMs: timings.adoptEveryMs, reconnectGraceMs: timings.reconnectGraceMs,
     });
+    const host = jobcenter?.host;
+    if (host) shareHost(host);
     if (opts.api !== false) api = await startApiServer({
       services: {
-        store: rt.store, engine: rt.engine, project: new ProjectHolder(project), stateDir: rt.stateDir, version: opts.version,
+        store: rt.store, engine: rt.engine, project: new ProjectHolder(project, host ? (compiled) => host.reload(compiled) : undefined),
+        stateDir: rt.stateDir, version: opts.version,
         startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service,
       },
       logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,

@@ -16,7 +16,7 @@ import { cachedLoadProbe } from './load.js';
 import { isOwnerDead, newOwner } from './owner.js';
 import { formatDiagnostic } from '../lang/diagnostics.js';
 import { WorkflowExecutor } from '../wf/executor.js';
-import { compiledOrThrow, openHost } from '../wf/host.js';
+import { compiledOrThrow, openHost, type WfHost } from '../wf/host.js';
 import { compileProjectSources } from '../wf/project.js';
 
 export interface RuntimeOptions {
@@ -30,6 +30,12 @@ export interface RuntimeOptions {
   executors?: Executor[];
   pollMs?: number;
   leaseMs?: number;
+  /**
+   * The workflow engine that runs jobs of kind workflow, when the caller has one (the server shares its
+   * JobCenter engine, so remote workers hear of those tasks at once); its owner closes it. Default: one of
+   * the runtime's own, opened on the first such job.
+   */
+  workflowHost?: () => Promise<WfHost>;
 }
 
 export interface Runtime {
@@ -57,10 +63,12 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const local = new LocalProcessExecutor({ stateDir, projectDir });
   const clock = opts.clock ?? new SystemClock();
   // Jobs of kind workflow: workflow runs driven in this process, with the project's command actions.
-  const workflows = new WorkflowExecutor(async () => openHost({
-    store, projectDir, stateDir, clock, owner: newOwner(), isOwnerDead, env: jobEnv,
-    compiled: compiledOrThrow(compileProjectSources(projectDir), formatDiagnostic),
-  }), () => clock.now());
+  const workflows = opts.workflowHost
+    ? new WorkflowExecutor(opts.workflowHost, () => clock.now(), { ownsHost: false })
+    : new WorkflowExecutor(async () => openHost({
+      store, projectDir, stateDir, clock, owner: newOwner(), isOwnerDead, env: jobEnv,
+      compiled: compiledOrThrow(compileProjectSources(projectDir), formatDiagnostic),
+    }), () => clock.now());
   const executors = opts.executors ?? [local, new NoopExecutor(), workflows];
   const engine = new Engine({
     store,

@@ -15,8 +15,15 @@ export class WorkflowExecutor implements Executor {
   readonly kinds = ['workflow'] as const;
   private host: Promise<WfHost> | null = null;
 
-  /** `openHost` is called on the first workflow job (so a server without workflow jobs compiles nothing). */
-  constructor(private readonly openHost: () => Promise<WfHost>, private readonly now: () => number = Date.now) {}
+  /**
+   * `openHost` is called on the first workflow job (so a server without workflow jobs compiles nothing);
+   * `ownsHost: false` when the host is shared and closed by its owner.
+   */
+  constructor(
+    private readonly openHost: () => Promise<WfHost>,
+    private readonly now: () => number = Date.now,
+    private readonly opts: { ownsHost?: boolean } = {},
+  ) {}
 
   start(req: AttemptRequest): AttemptHandle {
     const startedAt = this.now();
@@ -54,7 +61,7 @@ export class WorkflowExecutor implements Executor {
   async close(): Promise<void> {
     const host = this.host;
     this.host = null;
-    if (host) await (await host).close();
+    if (host && this.opts.ownsHost !== false) await (await host).close();
   }
 }
 

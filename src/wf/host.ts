@@ -41,6 +41,8 @@ export interface WfHost {
   wf: WfStore;
   /** Actions this process can run (commands and worker modules). */
   implemented: Set<string>;
+  /** Stores the workflows and actions as new versions (when changed) and serves the command actions among them. */
+  reload(compiled: Pick<CompileResult, 'workflows' | 'actions'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,16 +54,17 @@ export async function openHost(opts: HostOptions): Promise<WfHost> {
   });
   const worker = new Worker(engine, { pollMs: 1000 });
   const implemented = new Set<string>();
-  if (opts.compiled) {
-    await engine.register(opts.compiled);
-    const { commands, problems } = commandActions(opts.compiled.actions);
+  const serve = async (compiled: Pick<CompileResult, 'workflows' | 'actions'>): Promise<void> => {
+    const { commands, problems } = commandActions(compiled.actions);
     if (problems.length > 0) throw new OrdoError('ORDO_INVALID_PROJECT', problems.join('; '));
+    await engine.register(compiled);
     announceCommands(worker, commands, { projectDir: opts.projectDir, workDir: join(opts.stateDir, 'wf-tasks'), env: opts.env }, opts.commandSlots ?? 4);
     for (const name of commands.keys()) implemented.add(name);
-  }
+  };
+  if (opts.compiled) await serve(opts.compiled);
   for (const m of opts.workerModules ?? []) for (const name of await loadWorkerModule(worker, resolve(opts.projectDir, m))) implemented.add(name);
   return {
-    engine, worker, wf, implemented,
+    engine, worker, wf, implemented, reload: serve,
     async close() {
       await worker.stop();
       await engine.close({ release: true });

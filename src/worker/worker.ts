@@ -93,7 +93,13 @@ export class Worker implements LocalWorker {
   action(name: string, handler: ActionHandler, opts: ActionOptions = {}): this {
     const slots = opts.slots ?? 1;
     if (!Number.isInteger(slots) || slots < 1) throw new Error(`slots of ${name} must be a positive integer`);
-    this.actions.set(name, { handler, slots, running: 0, reserved: 0, wanted: true, checkDelayed: true, notified: 0, claiming: false, again: false, retryTimer: null });
+    const existing = this.actions.get(name);
+    if (existing) {
+      // Announced again (a reload): the new handler for the next tasks; the running ones keep their slots.
+      Object.assign(existing, { handler, slots, wanted: true, checkDelayed: true });
+    } else {
+      this.actions.set(name, { handler, slots, running: 0, reserved: 0, wanted: true, checkDelayed: true, notified: 0, claiming: false, again: false, retryTimer: null });
+    }
     this.pump(name);
     return this;
   }

@@ -49,6 +49,7 @@ export interface JcTestServer {
 
 export interface JcServerOptions {
   workerTimeoutMs?: number;
+  reconnectGraceMs?: number;
   pingMs?: number;
   maxMessageBytes?: number;
   /** On a fresh PostgreSQL database instead of SQLite. */
@@ -76,7 +77,7 @@ export async function startJcServer(opts: JcServerOptions = {}): Promise<JcTestS
       project, env: { ORDO_HOME: join(tmp.path, 'state'), ...(db ? { DATABASE_URL: db.url } : {}) }, logger: pino({ level: 'silent' }), version: 'test',
       host: '127.0.0.1', port: 0, pollMs: 50, feedPollMs: 50, checkResults: true, triggers: false, maxMessageBytes: opts.maxMessageBytes,
       jcapi: { host: '127.0.0.1', port: 0, tls: opts.jcTls }, workerTimeoutMs: opts.workerTimeoutMs ?? 1500,
-      jobcenter: { offerTimeoutMs: 400, pollMs: 100, pingMs: opts.pingMs ?? 500, helloTimeoutMs: 5000, adoptEveryMs: 200 },
+      jobcenter: { offerTimeoutMs: 400, pollMs: 100, pingMs: opts.pingMs ?? 500, helloTimeoutMs: 5000, adoptEveryMs: 200, reconnectGraceMs: opts.reconnectGraceMs },
     });
   } catch (err) {
     await db?.release();

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoPath } from '../../src/paths.js';
@@ -71,14 +71,21 @@ setTimeout(() => {
 
 interface Proc { code: number | null; signal: string | null; stdout: string; stderr: string }
 
-function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string, killAfterMs?: number): Promise<Proc> {
+/** Runs the CLI; `killAfterMs` after `killWhen` holds (polled; at once without it), it is SIGKILLed. */
+function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string, killAfterMs?: number, killWhen?: () => boolean): Promise<Proc> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let killer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      if (killAfterMs === undefined) return;
+      if (!killWhen || killWhen()) killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      else killer = setTimeout(arm, 20);
+    };
+    arm();
     const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('close', (code, signal) => {
       if (killer) clearTimeout(killer);
@@ -95,7 +102,9 @@ async function crashAndResume(databaseUrl: string | undefined): Promise<string> 
   try {
     writeFiles(project.path, PROJECT);
     const env = cliEnv({ ORDO_HOME: home.path, LEDGER: ledger, DATABASE_URL: databaseUrl });
-    const first = await cli(['call', 'main', '--input', '{"xs": [1, 2, 3, 4]}', '--json'], env, project.path, 700);
+    // Killed once work is under way (the first action started: the runs exist), whatever the machine's speed.
+    const started = (): boolean => existsSync(ledger) && readFileSync(ledger, 'utf8').includes('start ');
+    const first = await cli(['call', 'main', '--input', '{"xs": [1, 2, 3, 4]}', '--json'], env, project.path, 250, started);
     assert.equal(first.signal, 'SIGKILL', `the first call ended before the kill: ${first.stdout}${first.stderr}`);
     const second = await cli(['wf', 'resume', 'W1', '--json'], env, project.path, 400);
     const last = second.signal === 'SIGKILL' ? await cli(['wf', 'resume', 'W1', '--json'], env, project.path) : second;

@@ -3,6 +3,8 @@
  * server. Opening the gate fires the trigger, the fire starts a run, the run's one job runs the workflow.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { rpcClient, startTestServer, waitFor } from '../api/support.js';
 import { describeResult, sandbox } from '../support/cli.js';
@@ -49,5 +51,34 @@ test('ordo validate checks workflow files and that workflow jobs name existing w
     assert.match(r.stderr, /^2 error\(s\)$/m);
   } finally {
     box.cleanup();
+  }
+});
+
+test('flows.reload compiles and stores the workflow files too: a new workflow can be started at once; a broken file is refused', async () => {
+  const server = await startTestServer({ files: WORKFLOW_FILES });
+  try {
+    const admin = rpcClient(server.url, server.tokens.admin);
+    const operator = rpcClient(server.url, server.tokens.operator);
+    writeFileSync(join(server.dir, 'double.wf'), 'workflow double:\n  in:\n    x number\n  out:\n    y number\n  wfomap:\n    y = v.y\n  do:\n    eval:\n      y = a.x * 2\n');
+    const reloaded = await admin.request('flows.reload', {}) as { ok: boolean; workflows: number; actions: number };
+    assert.deepEqual([reloaded.ok, reloaded.workflows, reloaded.actions], [true, 2, 1]);
+    const [job, err] = await operator.request('create_job', { wfname: 'double', inargs: { x: 21 } }) as [number, unknown];
+    assert.equal(err, null);
+    const outargs = await waitFor('the new workflow to finish', async () => {
+      const [id, out] = await operator.request('get_job_status', { job_id: job }) as [number | null, unknown];
+      return id === null ? undefined : out;
+    });
+    assert.deepEqual(outargs, { y: 42 });
+    writeFileSync(join(server.dir, 'double.wf'), 'workflow double:\n  do:\n    eval:\n      y = 1 +\n');
+    const refused = await admin.request('flows.reload', {}) as { ok: boolean; diagnostics: Array<{ code: string; at: { file: string; line: number } }> };
+    assert.equal(refused.ok, false);
+    assert.ok(refused.diagnostics.some((d) => d.code.startsWith('WF_') && d.at.file === 'double.wf' && d.at.line === 4), JSON.stringify(refused.diagnostics));
+    const [again] = await operator.request('create_job', { wfname: 'double', inargs: { x: 1 } }) as [number, unknown];
+    assert.deepEqual(await waitFor('the stored version to run', async () => {
+      const [id, out] = await operator.request('get_job_status', { job_id: again }) as [number | null, unknown];
+      return id === null ? undefined : out;
+    }), { y: 2 }, 'the version stored by the last good reload still runs');
+  } finally {
+    await server.close();
   }
 });

@@ -4,7 +4,8 @@ import { arr, bool, entity, flowName, int, obj, str } from './schema.js';
 import type { MethodSpec } from './types.js';
 
 const validation = {
-  ok: bool({ description: 'true when the definitions have no error' }), flows: int(), jobs: int(), diagnostics: arr(DIAGNOSTIC),
+  ok: bool({ description: 'true when no definition file (flows, ordo.yaml, workflows, actions) has an error' }), flows: int(), jobs: int(),
+  workflows: int(), actions: int(), diagnostics: arr(DIAGNOSTIC),
 };
 
 export const flowMethods = {
@@ -33,7 +34,7 @@ export const flowMethods = {
     rest: { verb: 'POST', path: '/api/flows/validate' },
   },
   'flows.reload': {
-    summary: 'read the definition files again and serve them, when they have no error', permission: 'define',
+    summary: 'read the definition files again (workflows and actions too, stored as new versions) and serve them, when they have no error', permission: 'define',
     params: obj({}), result: entity('the diagnostics; `ok` when the new definitions are served', validation),
     rest: { verb: 'POST', path: '/api/flows/reload' },
   },

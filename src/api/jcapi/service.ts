@@ -21,6 +21,8 @@ import { Dispatcher } from './dispatcher.js';
 import { JobDesk } from './jobs.js';
 import type { WorkerLink } from './workers.js';
 
+const DEFAULT_RECONNECT_GRACE_MS = 3000;
+
 export interface JobCenterOptions {
   engine: WorkflowEngine;
   logger: Logger;
@@ -30,6 +32,11 @@ export interface JobCenterOptions {
   offerTimeoutMs?: number;
   /** How often to look for ready tasks besides the engine's notices (default 1 s). */
   pollMs?: number;
+  /**
+   * A WebSocket worker whose connection closed is declared dead after this long unless it connected again
+   * under the same name (and took over its tasks); default 3 s, at most the worker timeout.
+   */
+  reconnectGraceMs?: number;
 }
 
 /** A connection of the netstring listener: its worker link, and what hello does to it. */
@@ -128,6 +135,17 @@ export class JobCenterService {
     const runs = await this.engine.store.db.transaction((tx) => raise(tx, event, now));
     for (const id of runs) this.engine.wake(id);
     return runs.length;
+  }
+
+  /**
+   * A WebSocket session closed. A worker that reconnects at once (the SDK does) takes its tasks over; one
+   * that does not is declared dead after the grace period, not only at the worker timeout.
+   */
+  sessionClosed(sessionId: string): void {
+    if (!this.dispatcher.workers.get(sessionId)) return;
+    const grace = Math.min(this.opts.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS, this.workerTimeoutMs);
+    const timer = setTimeout(() => this.dispatcher.disconnected(sessionId), grace);
+    timer.unref();
   }
 
   close(): void {

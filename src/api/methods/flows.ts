@@ -1,5 +1,5 @@
 /** Handlers of the definition methods. */
-import type { LoadResult } from '../../defs/load.js';
+import type { ProjectCheck } from '../../server/project-check.js';
 import type { DependencyRef, FlowDef } from '../../defs/model.js';
 import { handler, type ApiServices } from '../context.js';
 
@@ -22,10 +22,12 @@ export function graphOf(flow: FlowDef) {
   return { flow: flow.name, nodes: flow.jobs.map((j) => ({ job: j.name, enabled: j.enabled })), edges };
 }
 
-function validation(result: LoadResult) {
+function validation(result: ProjectCheck) {
   const flows = result.project ? [...result.project.flows.values()] : [];
   return {
-    ok: !!result.project, flows: flows.length, jobs: flows.reduce((n, f) => n + f.jobs.length, 0), diagnostics: result.diagnostics,
+    ok: result.ok, flows: flows.length, jobs: flows.reduce((n, f) => n + f.jobs.length, 0),
+    workflows: result.workflows.workflows.size, actions: result.workflows.actions.size,
+    diagnostics: result.diagnostics.map(({ text: _text, ...d }) => d),
   };
 }
 

@@ -81,6 +81,7 @@ export function wsRoutes(app: ApiApp) {
       socket.on('close', () => {
         clearInterval(ping);
         app.hub.drop(session);
+        app.opts.services.jobcenter?.sessionClosed(session.id);
         app.metrics.connections.dec();
         app.metrics.subscriptions.set(app.hub.count);
       });

@@ -4,10 +4,7 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { formatDiagnostic } from '../../defs/diagnostics.js';
-import { loadProject } from '../../defs/load.js';
-import { formatDiagnostic as formatLangDiagnostic } from '../../lang/diagnostics.js';
-import { checkWorkflowJobs, compileProjectSources } from '../../wf/project.js';
+import { checkProject } from '../../server/project-check.js';
 import { OrdoError } from '../../errors.js';
 import { action, projectDir } from '../context.js';
 
@@ -21,28 +18,17 @@ export function registerValidateCommand(program: Command): void {
         throw new OrdoError('ORDO_BAD_ARGUMENT', `two project directories given: ${dirArg} and --dir ${opts.dir}`);
       }
       const dir = dirArg ? resolve(dirArg) : projectDir(opts);
-      const loaded = await loadProject(dir);
-      const { project } = loaded;
-      // The workflow and action files are checked too, and the flows' workflow jobs against them.
-      const wf = compileProjectSources(dir);
-      const diagnostics = [...loaded.diagnostics, ...(project ? checkWorkflowJobs(project.flows.values(), wf.workflows) : [])];
-      const wfErrors = wf.diagnostics.filter((d) => d.severity === 'error').length;
-      if (opts.json) {
-        const wfDiags = wf.diagnostics.map((d) => ({ code: d.code, message: d.message, severity: d.severity, at: { file: d.span.file, line: d.span.line, column: d.span.col } }));
-        process.stdout.write(`${JSON.stringify([...diagnostics, ...wfDiags])}\n`);
-      } else {
-        for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
-        for (const d of wf.diagnostics) process.stdout.write(`${formatLangDiagnostic(d)}\n`);
-      }
-      const errors = diagnostics.filter((d) => d.severity === 'error').length + wfErrors;
-      if (!project || errors > 0) {
-        if (!opts.json) process.stderr.write(`${errors} error(s)\n`);
+      const { project, workflows, diagnostics, ok } = await checkProject(dir);
+      if (opts.json) process.stdout.write(`${JSON.stringify(diagnostics.map(({ text: _text, ...d }) => d))}\n`);
+      else for (const d of diagnostics) process.stdout.write(`${d.text}\n`);
+      if (!project || !ok) {
+        if (!opts.json) process.stderr.write(`${diagnostics.filter((d) => d.severity === 'error').length} error(s)\n`);
         return 2;
       }
       if (!opts.json) {
         const jobs = [...project.flows.values()].reduce((n, f) => n + f.jobs.length, 0);
-        const workflows = wf.workflows.size > 0 ? `, ${wf.workflows.size} workflow(s), ${wf.actions.size} action(s)` : '';
-        process.stdout.write(`ok: ${project.flows.size} flow(s), ${jobs} job(s)${workflows}\n`);
+        const wf = workflows.workflows.size > 0 ? `, ${workflows.workflows.size} workflow(s), ${workflows.actions.size} action(s)` : '';
+        process.stdout.write(`ok: ${project.flows.size} flow(s), ${jobs} job(s)${wf}\n`);
       }
       return 0;
     }));

@@ -1,0 +1,37 @@
+/**
+ * A whole project checked at once: the flow files and ordo.yaml (defs), the workflow and action files
+ * (lang), and the flows' workflow jobs against the workflows. `ordo validate`, `flows.validate` and
+ * `flows.reload` all use it, so they agree on what an error is.
+ */
+import { formatDiagnostic, type Diagnostic } from '../defs/diagnostics.js';
+import { loadProject } from '../defs/load.js';
+import type { Project } from '../defs/model.js';
+import { formatDiagnostic as formatLangDiagnostic } from '../lang/diagnostics.js';
+import { checkWorkflowJobs, compileProjectSources } from '../wf/project.js';
+
+/** A diagnostic of any definition file, in the definitions' shape (workflow files' codes are WF_*). */
+export type ProjectDiagnostic = Omit<Diagnostic, 'code'> & { code: string; text: string };
+
+export interface ProjectCheck {
+  /** The flows, when their files have no error. */
+  project?: Project;
+  /** The compiled workflows and actions. */
+  workflows: ReturnType<typeof compileProjectSources>;
+  diagnostics: ProjectDiagnostic[];
+  /** No error in any file. */
+  ok: boolean;
+}
+
+export async function checkProject(dir: string): Promise<ProjectCheck> {
+  const loaded = await loadProject(dir);
+  const workflows = compileProjectSources(dir);
+  const defs = [...loaded.diagnostics, ...(loaded.project ? checkWorkflowJobs(loaded.project.flows.values(), workflows.workflows) : [])];
+  const diagnostics: ProjectDiagnostic[] = [
+    ...defs.map((d) => ({ ...d, text: formatDiagnostic(d) })),
+    ...workflows.diagnostics.map((d) => ({
+      code: d.code, message: d.message, severity: d.severity, at: { file: d.span.file, line: d.span.line, column: d.span.col }, text: formatLangDiagnostic(d),
+    })),
+  ];
+  const ok = loaded.project !== undefined && !diagnostics.some((d) => d.severity === 'error');
+  return { project: loaded.project, workflows, diagnostics, ok };
+}
