@@ -191,27 +191,31 @@ export async function claimedDeadlines(db: Queryable, runIds: readonly number[])
 
 /**
  * Tasks claimed by a worker that is gone (its process died with the engine that ran it): retryable ones
- * are handed out again (their actions are returned), the others fail with class abort.
+ * are handed out again, the others fail with class `soft` "worker lost", which the action's retry policy
+ * may retry (as for a remote worker declared dead). Returns the actions with a task ready again.
  */
 export async function recoverLost(db: SqlPort, runId: number, isGone: (worker: string) => boolean, now: number): Promise<string[]> {
   const claimed = (await db.query("SELECT * FROM wf_tasks WHERE run_id = ? AND state = 'claimed'", [runId])).map(toTask);
   const lost = claimed.filter((t) => t.worker !== null && isGone(t.worker));
   if (lost.length === 0) return [];
+  const ready: string[] = [];
   await db.transaction(async (tx) => {
     for (const t of lost) {
       const base = { task: t.id, step: t.step, action: t.action, attempt: t.attempts, worker: t.worker };
       if (t.retryable) {
         await tx.run("UPDATE wf_tasks SET state = 'ready', not_before = ?, deadline = NULL WHERE id = ? AND state = 'claimed'", [now, t.id]);
         await insertEvent(tx, { at: now, runId: t.runId, kind: 'wf_task_lost', data: { ...base, requeued: true } });
+        ready.push(t.action);
         continue;
       }
-      const error = { msg: `the worker ${t.worker ?? ''} running action ${t.action} was lost`, class: 'abort' as const };
-      await tx.run("UPDATE wf_tasks SET state = 'failed', error = ?, ended_at = ? WHERE id = ? AND state = 'claimed'", [JSON.stringify(error), now, t.id]);
-      await answer(tx, t.runId, t.step, { kind: 'action_failed', error }, now);
       await insertEvent(tx, { at: now, runId: t.runId, kind: 'wf_task_lost', data: { ...base, requeued: false } });
+      const error = { msg: 'worker lost', class: 'soft', worker: t.worker ?? '', reason: 'its process died' };
+      const r = t.cookie === null ? null : await recordResult(tx, t.cookie, { error }, now);
+      if (r?.event) await answer(tx, r.runId, r.step, r.event, now);
+      if (r?.outcome === 'retry') ready.push(t.action);
     }
   });
-  return lost.filter((t) => t.retryable).map((t) => t.action);
+  return ready;
 }
 
 /** A run ended: its tasks not yet done are cancelled (a worker's late result is then refused). */

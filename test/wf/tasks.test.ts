@@ -100,3 +100,42 @@ eachBackend('after a crash a new engine adopts the runs, hands out the lost task
     await crashed.close();
   }
 }, { actions: {} });
+
+eachBackend('after a crash, a lost task of an action that is not retryable fails soft "worker lost": retried per policy, then an error', async (kit) => {
+  const fragile = "action fragile:\n  in:\n    x number\n  out:\n    x number\n  config:\n    retryable = false\n    retry = object(tries: 2, interval: '0s')\n";
+  const once = "action once:\n  in:\n    x number\n  out:\n    x number\n  config:\n    retryable = false\n";
+  const sources = compileOrThrow({
+    'fragile.ac': fragile, 'once.ac': once,
+    'f.wf': 'workflow f:\n  out:\n    x number\n  wfomap:\n    x = v.x\n  do:\n    call fragile:\n      x = 1\n    into:\n      x = o.x\n',
+    'o.wf': 'workflow o:\n  do:\n    call once:\n      x = 1\n',
+  });
+  const crashed = new WorkflowEngine({ store: kit.wf, clock: kit.clock, owner: 'crashed/1/x' });
+  await crashed.register(sources);
+  const retried = await crashed.start('f', {});
+  const failed = await crashed.start('o', {});
+  await crashed.idle();
+  const broker = new StoreBroker(kit.wf, kit.clock);
+  assert.equal((await broker.claim('crashed/1/w', 'fragile', 1)).length, 1);
+  assert.equal((await broker.claim('crashed/1/w', 'once', 1)).length, 1);
+  const engine = new WorkflowEngine({ store: kit.wf, clock: kit.clock, owner: 'new/2/y', isOwnerDead: (o) => o.startsWith('crashed/') });
+  const worker = new Worker(engine, { pollMs: 0 });
+  worker.action('fragile', async (input) => ({ x: Number(input.x) + 1 }));
+  kit.clock.onIdle(async () => {
+    await engine.idle();
+    await worker.idle();
+  });
+  try {
+    assert.equal(await engine.adopt(retried), true);
+    assert.equal(await engine.adopt(failed), true);
+    const ends: Record<number, unknown> = {};
+    for (const id of [retried, failed]) void engine.result(id).then((e) => (ends[id] = e));
+    for (let i = 0; i < 50 && Object.keys(ends).length < 2; i++) await kit.clock.advance(100);
+    assert.deepEqual(ends[retried], { runId: retried, status: 'done', output: { x: 2 }, error: null }, 'tried again (2 tries) by the new worker');
+    const end = ends[failed] as { status: string; error: { msg: string; class: string } };
+    assert.deepEqual([end.status, end.error.class, end.error.msg], ['error', 'soft', 'worker lost']);
+  } finally {
+    await worker.stop();
+    await engine.close();
+    await crashed.close();
+  }
+}, { actions: {} });
