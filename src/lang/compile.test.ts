@@ -71,12 +71,13 @@ test('actions: interface, env, roles, typed config and the raw config entries', 
           retry = object(tries: 3, interval: 10)
           retryable = false
           command = 'node scripts/add.js'
+          labels = object(zone: 'dmz')
     `,
   });
   const add = actions.get('add');
   assert.ok(add);
-  assert.deepEqual(add.config, { timeout: 120, retry: { tries: 3, interval: 10 }, retryable: false });
-  assert.deepEqual(add.raw, { timeout: '2m', retry: { tries: 3, interval: 10 }, retryable: false, command: 'node scripts/add.js' });
+  assert.deepEqual(add.config, { timeout: 120, retry: { tries: 3, interval: 10 }, retryable: false, labels: { zone: 'dmz' } });
+  assert.deepEqual(add.raw, { timeout: '2m', retry: { tries: 3, interval: 10 }, retryable: false, command: 'node scripts/add.js', labels: { zone: 'dmz' } });
   assert.deepEqual(add.env, { unit: 'apples' });
   assert.deepEqual(add.roles, ['workers']);
   assert.equal(add.in.step?.default, 1);

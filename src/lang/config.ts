@@ -60,7 +60,7 @@ export function workflowConfig(settings: readonly Setting[], raw: JsonObject, di
   return config;
 }
 
-const ACTION_KEYS = ['timeout', 'retry', 'retryable', 'command'];
+const ACTION_KEYS = ['timeout', 'retry', 'retryable', 'command', 'labels'];
 
 export function actionConfig(settings: readonly Setting[], raw: JsonObject, diags: DiagnosticBag): ActionConfig {
   const { bad, unknown } = reporter(settings, diags);
@@ -79,6 +79,9 @@ export function actionConfig(settings: readonly Setting[], raw: JsonObject, diag
       } else bad(name, "must be a number of tries or object(tries: N, interval: '10s')");
     } else if (name === 'command') {
       if (typeof v !== 'string' || v.trim() === '') bad(name, "must be a command line such as 'node scripts/add.js'");
+    } else if (name === 'labels') {
+      if (isObject(v) && Object.keys(v).length > 0) config.labels = v;
+      else bad(name, "must be a non-empty object such as object(zone: 'dmz')");
     } else unknown(name, ACTION_KEYS);
   }
   return config;

@@ -124,6 +124,8 @@ export interface ActionConfig {
   retry: RetryPolicy;
   /** Whether an attempt lost with its worker may be given to another worker. */
   retryable: boolean;
+  /** Only workers whose announced labels contain these may do the action (null: any worker). */
+  labels: JsonObject | null;
 }
 
 export interface ActionDef {
@@ -139,7 +141,7 @@ export interface ActionDef {
 }
 
 export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = { max_steps: 100_000, max_depth: 16, timeout: null };
-export const DEFAULT_ACTION_CONFIG: ActionConfig = { timeout: null, retry: { tries: 1, interval: 0 }, retryable: true };
+export const DEFAULT_ACTION_CONFIG: ActionConfig = { timeout: null, retry: { tries: 1, interval: 0 }, retryable: true, labels: null };
 
 /** Whether a caller must set this input (no default, not optional). */
 export function isRequired(p: ParamSpec): boolean {

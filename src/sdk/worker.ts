@@ -33,6 +33,8 @@ export interface RemoteWorkerOptions extends LinkOptions {
   name?: string;
   /** How often to ping the server (default 5 s; keep it well below the server's worker timeout). */
   heartbeatMs?: number;
+  /** What this worker is (e.g. `{zone: 'dmz'}`), sent with every announce: actions with `labels` in their config need them. */
+  labels?: JsonObject;
 }
 
 interface Announced {
@@ -113,7 +115,9 @@ export class RemoteWorker {
   private async announce(name: string): Promise<void> {
     const a = this.actions.get(name);
     if (!a || this.stopping) return;
-    const [ok, msg] = await this.link.request<[boolean, string]>('announce', { actionname: name, workername: this.name, slots: a.slots, ...(a.filter ? { filter: a.filter } : {}) });
+    const [ok, msg] = await this.link.request<[boolean, string]>('announce', {
+      actionname: name, workername: this.name, slots: a.slots, ...(a.filter ? { filter: a.filter } : {}), ...(this.opts.labels ? { labels: this.opts.labels } : {}),
+    });
     if (!ok) throw new OrdoError('ORDO_FORBIDDEN', `announce ${name}: ${msg}`);
   }
 

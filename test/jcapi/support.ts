@@ -28,6 +28,8 @@ export const FILES: Record<string, string> = {
   // Not handed out again when its worker is lost: it fails soft, retried once, then fails the run.
   'wf/fragile.ac': "action fragile:\n  in:\n    x number\n  out:\n    x number\n  config:\n    retryable = false\n    retry = object(tries: 2, interval: '0s')\n",
   'wf/fragcall.wf': 'workflow fragcall:\n  in:\n    x number\n  out:\n    x number\n  wfomap:\n    x = v.x\n  do:\n    call fragile:\n      x = a.x\n    into:\n      <x>\n',
+  // Done only by workers labelled zone=dmz.
+  'wf/dmz.ac': "action dmz:\n  in:\n    x number\n  out:\n    x number\n  config:\n    labels = object(zone: 'dmz')\n",
   'wf/brittle.ac': 'action brittle:\n  in:\n    x number\n  out:\n    x number\n  config:\n    retryable = false\n',
   'wf/brittlecall.wf': 'workflow brittlecall:\n  in:\n    x number\n  out:\n    x number\n  wfomap:\n    x = v.x\n  do:\n    call brittle:\n      x = a.x\n    into:\n      <x>\n',
   'wf/waiter.wf': [

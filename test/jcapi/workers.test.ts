@@ -197,6 +197,21 @@ describe('remote workers', () => {
     }
   });
 
+  test('an action with labels in its config is announced only by workers whose labels contain them', async () => {
+    const plain = await hello(t, 'plain', t.tokens.operator);
+    const dmz = await hello(t, 'in-dmz', t.tokens.operator);
+    try {
+      const [ok, why] = await plain.call('announce', { actionname: 'dmz', slots: 1 }) as [boolean, string];
+      assert.equal(ok, false);
+      assert.match(why, /action dmz is done only by workers labelled \{"zone":"dmz"\}; this worker's labels are \{\}/);
+      assert.deepEqual(await plain.call('announce', { actionname: 'dmz', labels: { zone: 'lan' } }), [false, 'action dmz is done only by workers labelled {"zone":"dmz"}; this worker\'s labels are {"zone":"lan"}']);
+      assert.deepEqual(await dmz.call('announce', { actionname: 'dmz', labels: { zone: 'dmz', os: 'linux' } }), [true, 'success']);
+    } finally {
+      await plain.close();
+      await dmz.close();
+    }
+  });
+
   test('roles: who may start a workflow, who may announce an action, and the method permissions', async () => {
     const user = await hello(t, 'reader', t.tokens.user);
     const operator = await hello(t, 'operator', t.tokens.operator);

@@ -59,6 +59,7 @@ export const jobcenterMethods = {
     params: obj({
       actionname: actionName, workername: str({ minLength: 1, maxLength: 200 }), slots: int({ minimum: 1, maximum: 10_000 }),
       filter: nullable({ ...anyObject, description: 'only tasks whose inargs contain this' }),
+      labels: nullable({ ...anyObject, description: "what the worker is (e.g. {\"zone\": \"dmz\"}): an action whose config has `labels` may only be announced by a worker whose labels contain them" }),
     }, ['actionname']),
     result: pair('[ok, message]'),
   },

@@ -18,6 +18,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { JsonObject } from '../../lang/json.js';
 import type { WorkflowEngine } from '../../wf/driver.js';
 import type { Completion } from '../../wf/tasks.js';
+import { contains } from './contains.js';
 import { recoverClaims } from './lost.js';
 import { readyJobs } from './ready.js';
 import { mayUse, refusal } from './roles.js';
@@ -46,6 +47,8 @@ export interface AnnounceRequest {
   workername?: string;
   slots?: number;
   filter?: JsonObject | null;
+  /** What the worker is; an action with `labels` in its config needs a worker whose labels contain them. */
+  labels?: JsonObject | null;
 }
 
 /** What `get_task` answers: `[job_id, cookie, inargs, env]`. */
@@ -83,6 +86,9 @@ export class Dispatcher {
     const def = await this.opts.engine.catalog.action(r.actionname);
     if (!def) return [false, `no action named ${r.actionname} (its .ac file must be in the server's project)`];
     if (!mayUse(def.roles, r.principal)) return [false, refusal(`announce ${r.actionname}`, def.roles, r.principal)];
+    if (def.config.labels && !contains(r.labels ?? {}, def.config.labels)) {
+      return [false, `action ${r.actionname} is done only by workers labelled ${JSON.stringify(def.config.labels)}; this worker's labels are ${JSON.stringify(r.labels ?? {})}`];
+    }
     if (this.closed) return [false, 'the server is shutting down'];
     let w = this.workers.get(r.sessionId);
     if (!w) {

@@ -53,7 +53,7 @@ export function jobcenterHandlers(s: ApiServices) {
     get_job_status: handler(async (p: { job_id: number | string; notify?: boolean }, call) =>
       jc(call).jobs.status(jobIdOf(p.job_id), p.notify === true, call.session)),
     find_jobs: handler(async (p: { filter: JsonObject | string }, call) => jc(call).jobs.find(p.filter)),
-    announce: handler(async (p: { actionname: string; workername?: string; slots?: number; filter?: JsonObject | null }, call) => {
+    announce: handler(async (p: { actionname: string; workername?: string; slots?: number; filter?: JsonObject | null; labels?: JsonObject | null }, call) => {
       const service = jc(call);
       const session = sessionOf(call, 'announce');
       const { link, who } = service.linkOf(session);
