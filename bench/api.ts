@@ -4,7 +4,7 @@
  * x 50 slots, and the latency of `call` of a one-step workflow (sequential, p50/p99), on SQLite and on
  * PostgreSQL. The workers and the client run in a second process (bench/api-load.ts). Writes
  * bench/api-results.json.
- * Run: `node dist/bench/api.js [--jobs N] [--calls N] [--sqlite-only]`.
+ * Run: `node dist/bench/api.js [--jobs N] [--calls N] [--sqlite-only | --postgres-only]`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,7 +110,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const calls = arg('--calls', 300);
   const results: BackendResult[] = [];
   const errors: Record<string, string> = {};
-  for (const postgres of args.includes('--sqlite-only') ? [false] : [false, true]) {
+  for (const postgres of args.includes('--sqlite-only') ? [false] : args.includes('--postgres-only') ? [true] : [false, true]) {
     const name = postgres ? 'postgres' : 'sqlite';
     try {
       results.push(await benchBackend(postgres, jobs, calls));

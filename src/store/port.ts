@@ -27,11 +27,6 @@ export interface SqlCapabilities {
    * column, the same text every time, whatever the number of rows.
    */
   arrayParams: boolean;
-  /**
-   * The transactions of this process run one after another (one connection; SQLite), so transactions
-   * started together are committed together (group commit) and behave as if taken in their start order.
-   */
-  serialTransactions: boolean;
 }
 
 export interface Queryable {
@@ -46,6 +41,12 @@ export interface SqlPort extends Queryable {
   readonly caps: SqlCapabilities;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * As `transaction`, for many small transactions started together (the workflow engine's steps): the group
+   * transactions of this process run one after another on one connection and share their commits (group
+   * commit); each is still atomic on its own. On SQLite every transaction is one of these.
+   */
+  groupTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a script of several statements without parameters (migrations). */
   execScript(sql: string, tx?: Queryable): Promise<void>;
   /** Human-readable location of the store (a file path or a URL without password). */

@@ -101,7 +101,7 @@ export class WorkflowEngine {
     }
     const { versionId, program } = await this.catalog.workflow(workflow);
     const now = this.opts.clock.now();
-    const created = await this.store.db.transaction((tx) =>
+    const created = await this.store.db.groupTransaction((tx) =>
       insertRun(tx, { versionId, program, input, env: opts.env, depth: 0, owner: this.owner, origin: opts.origin, at: now }));
     if ('error' in created) throw new OrdoError('ORDO_WF_INPUT', created.error.msg);
     this.own(created);
@@ -291,14 +291,13 @@ export class WorkflowEngine {
   }
 
   /**
-   * Takes the queued runs' steps. Where the store runs this process's transactions one after another
-   * (SQLite), the steps of up to STEP_BATCH different runs are started together: their transactions are
-   * committed together (group commit), each still its own. Elsewhere one step at a time, since concurrent
-   * transactions of one engine could race on shared rows (locks, a parent's inbox).
+   * Takes the queued runs' steps: those of up to STEP_BATCH different runs are started together. Their
+   * transactions are group transactions (store/group-commit.ts): they run one after another, so steps of
+   * runs that share rows (a lock, a parent's inbox) never race, and they share their commits.
    */
   private async runLoop(): Promise<void> {
     await Promise.resolve();
-    const width = this.store.db.caps.serialTransactions ? STEP_BATCH : 1;
+    const width = STEP_BATCH;
     try {
       while (this.queue.size > 0 && !this.closed) {
         const batch: number[] = [];

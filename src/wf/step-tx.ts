@@ -55,7 +55,7 @@ export async function takeStep(env: StepEnv, run: LiveRun, notes: Notes): Promis
   let looked = false;
   let wrote: { state: RunState; stepNo: number; effect: Effect | undefined; wakeAt: number | null } | null;
   try {
-    wrote = await env.db.transaction(async (tx) => {
+    wrote = await env.db.groupTransaction(async (tx) => {
       let event: Event | undefined;
       let consumed: number[] = [];
       recorded = null;

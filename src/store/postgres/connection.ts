@@ -4,9 +4,10 @@
  * timestamp we store fits in 2^53.
  */
 import pg from 'pg';
+import { GroupCommit } from '../group-commit.js';
 import type { Queryable, SqlCapabilities, SqlPort, SqlRow, SqlValue } from '../port.js';
 
-const CAPS: SqlCapabilities = { skipLocked: true, listenNotify: true, advisoryLocks: true, rowLocks: true, maxParams: 65_000, arrayParams: true, serialTransactions: false };
+const CAPS: SqlCapabilities = { skipLocked: true, listenNotify: true, advisoryLocks: true, rowLocks: true, maxParams: 65_000, arrayParams: true };
 const INT8_OID = 20;
 
 pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
@@ -37,12 +38,26 @@ export function toNumberedParams(sql: string): string {
   return out;
 }
 
+/**
+ * Statements with parameters are prepared once per connection under a name (PostgreSQL then skips parsing
+ * and planning them again), for the first MAX_NAMED distinct texts: the rest (IN lists of varying length)
+ * go unnamed, so the server's per-connection statement cache stays bounded.
+ */
+const MAX_NAMED = 1000;
+const statementNames = new Map<string, string>();
+
+function config(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
+  const text = toNumberedParams(sql);
+  if (params.length === 0) return { text };
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED) statementNames.set(text, (name = `ordo_${statementNames.size}`));
+  return { text, values: params as SqlValue[], ...(name ? { name } : {}) };
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    query: async <T extends SqlRow>(sql: string, params: readonly SqlValue[] = []) =>
-      (await client.query(toNumberedParams(sql), params as SqlValue[])).rows as T[],
-    run: async (sql: string, params: readonly SqlValue[] = []) =>
-      (await client.query(toNumberedParams(sql), params as SqlValue[])).rowCount ?? 0,
+    query: async <T extends SqlRow>(sql: string, params: readonly SqlValue[] = []) => (await client.query(config(sql, params))).rows as T[],
+    run: async (sql: string, params: readonly SqlValue[] = []) => (await client.query(config(sql, params))).rowCount ?? 0,
   };
 }
 
@@ -82,6 +97,32 @@ export class PostgresConnection implements SqlPort {
     } finally {
       client.release();
     }
+  }
+
+  private readonly group = new GroupCommit(async () => {
+    const client = await this.pool.connect();
+    let open = false;
+    try {
+      await client.query('BEGIN');
+      open = true;
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    return {
+      tx: wrap(client),
+      exec: async (sql: string) => {
+        await client.query(sql);
+        if (sql === 'COMMIT' || sql === 'ROLLBACK') open = false;
+      },
+      isOpen: () => open,
+      end: () => client.release(),
+    };
+  });
+
+  /** Group transactions share a connection and their commits (group-commit.ts); others run beside them on the pool. */
+  groupTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.group.run(fn);
   }
 
   async execScript(sql: string, tx?: Queryable): Promise<void> {

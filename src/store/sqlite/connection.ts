@@ -7,10 +7,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { GroupCommit } from '../group-commit.js';
 import { Mutex } from '../mutex.js';
 import type { Queryable, SqlCapabilities, SqlPort, SqlRow, SqlValue } from '../port.js';
 
-const CAPS: SqlCapabilities = { skipLocked: false, listenNotify: false, advisoryLocks: false, rowLocks: false, maxParams: 32_000, arrayParams: false, serialTransactions: true };
+const CAPS: SqlCapabilities = { skipLocked: false, listenNotify: false, advisoryLocks: false, rowLocks: false, maxParams: 32_000, arrayParams: false };
 
 /**
  * One mutex per database file in this process. better-sqlite3 is synchronous: a connection that waits
@@ -26,15 +27,6 @@ function fileMutex(path: string): Mutex {
   return m;
 }
 
-interface QueuedTx {
-  fn: (tx: Queryable) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
-/** Transactions committed together at most (bounds the latency one commit adds to the first of them). */
-const GROUP_MAX = 64;
-
 export class SqliteConnection implements SqlPort {
   readonly migrationSet = 'sqlite' as const;
   readonly caps = CAPS;
@@ -43,6 +35,15 @@ export class SqliteConnection implements SqlPort {
   private readonly mutex: Mutex;
   private readonly statements = new Map<string, Database.Statement>();
   private inTransaction = false;
+  private readonly group = new GroupCommit(() => {
+    // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
+    this.db.exec('BEGIN IMMEDIATE');
+    this.inTransaction = true;
+    return {
+      tx: this.direct, exec: (sql: string) => void this.db.exec(sql), isOpen: () => this.db.inTransaction,
+      end: () => (this.inTransaction = false),
+    };
+  }, (fn) => this.mutex.lock(fn));
 
   /** `path` is a file path or `:memory:`. */
   constructor(path: string) {
@@ -85,62 +86,13 @@ export class SqliteConnection implements SqlPort {
     return this.mutex.lock(() => this.direct.run(sql, params));
   }
 
-  /**
-   * Group commit: transactions that arrive while another holds the file are run back to back inside one
-   * BEGIN ... COMMIT, each in its own savepoint (a failing one is rolled back alone), and each caller's
-   * promise settles only after the COMMIT. Every transaction keeps its own atomicity; the commit (the WAL
-   * write, most of a small transaction's cost) is shared. At most GROUP_MAX transactions per commit.
-   */
+  /** Transactions that queue behind one another share a commit (group-commit.ts). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queued.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        void this.mutex.lock(() => this.commitGroup());
-      }
-    });
+    return this.group.run(fn);
   }
 
-  private readonly queued: QueuedTx[] = [];
-  private flushing = false;
-
-  private async commitGroup(): Promise<void> {
-    const group = this.queued.splice(0, GROUP_MAX);
-    if (this.queued.length > 0) void this.mutex.lock(() => this.commitGroup());
-    else this.flushing = false;
-    const single = group.length === 1;
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
-    try {
-      // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
-      this.db.exec('BEGIN IMMEDIATE');
-      this.inTransaction = true;
-      for (const t of group) {
-        if (!single) this.db.exec('SAVEPOINT ordo_tx');
-        try {
-          const value = await t.fn(this.direct);
-          if (!single) this.db.exec('RELEASE ordo_tx');
-          outcomes.push({ ok: true, value });
-        } catch (err) {
-          // An error SQLite answers with a rollback of the whole transaction ends the group: nothing of it committed.
-          if (!this.db.inTransaction) throw err;
-          if (single) throw err;
-          this.db.exec('ROLLBACK TO ordo_tx; RELEASE ordo_tx');
-          outcomes.push({ ok: false, err });
-        }
-      }
-      this.db.exec('COMMIT');
-    } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const t of group) t.reject(err);
-      return;
-    } finally {
-      this.inTransaction = false;
-    }
-    group.forEach((t, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) t.resolve(o.value);
-      else t.reject(o.err);
-    });
+  groupTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.group.run(fn);
   }
 
   async execScript(sql: string): Promise<void> {
