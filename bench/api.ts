@@ -44,7 +44,7 @@ async function openBackend(postgres: boolean): Promise<Backend> {
     db = postgres ? await usePostgres() : undefined;
     const server = await startOrdoServer({
       project, env: { ORDO_HOME: join(tmp.path, 'state'), ...(db ? { DATABASE_URL: db.url } : {}) },
-      logger: pino({ level: 'silent' }), version: 'bench', host: '127.0.0.1', port: 0, triggers: false,
+      logger: pino({ level: process.env.ORDO_BENCH_LOG ?? 'silent' }), version: 'bench', host: '127.0.0.1', port: 0, triggers: false,
     });
     const token = newToken();
     await createToken(server.rt.store.sql, { name: 'bench', role: 'operator', user: null, hash: hashToken(token) }, 'bench', Date.now());

@@ -27,6 +27,9 @@ import { claim, claimedDeadlines, complete, errorOf, expire, nextReadyAt, recove
 import { Timers, type Due } from './timers.js';
 import { formatRunId, isEnded, type RunEnd } from './types.js';
 
+/** Polls that fail in a row before the engine gives up. */
+const MAX_POLL_FAILURES = 5;
+
 /** Steps of different runs taken together at most (see runLoop). */
 const STEP_BATCH = 32;
 
@@ -64,6 +67,7 @@ export class WorkflowEngine {
   private closed = false;
   private pollTimer: TimerHandle | null = null;
   private lastHeartbeat = 0;
+  private pollFailures = 0;
   private readonly env: StepEnv;
 
   constructor(private readonly opts: EngineOptions) {
@@ -409,7 +413,15 @@ export class WorkflowEngine {
     if (every <= 0 || this.pollTimer || this.closed) return;
     this.pollTimer = this.opts.clock.setTimer(every, () => {
       this.pollTimer = null;
-      void this.poll().then(() => this.ensurePolling(), (err: unknown) => this.fail(err as Error));
+      // A poll that fails (a deadlock with another server, a dropped connection) is tried again; the engine
+      // gives up only when the store keeps failing.
+      void this.poll().then(() => {
+        this.pollFailures = 0;
+        this.ensurePolling();
+      }, (err: unknown) => {
+        if (++this.pollFailures >= MAX_POLL_FAILURES) this.fail(err as Error);
+        else this.ensurePolling();
+      });
     });
   }
 
@@ -417,7 +429,10 @@ export class WorkflowEngine {
     if (this.closed || this.runs.size === 0) return;
     const now = this.opts.clock.now();
     if (now - this.lastHeartbeat >= (this.opts.leaseMs ?? 15_000) / 3) {
-      await this.store.db.run("UPDATE wf_runs SET heartbeat_at = ? WHERE owner = ? AND status IN ('running', 'waiting')", [now, this.owner]);
+      // A group transaction, as the steps are: a statement locking many run rows beside an open group that
+      // holds some of them would deadlock with it on PostgreSQL.
+      await this.store.db.groupTransaction((tx) =>
+        tx.run("UPDATE wf_runs SET heartbeat_at = ? WHERE owner = ? AND status IN ('running', 'waiting')", [now, this.owner]));
       this.lastHeartbeat = now;
     }
     for (const id of await runsWithMail(this.store.db, this.owner)) this.wake(id, true);
@@ -450,7 +465,8 @@ export class WorkflowEngine {
       if (direct) direct.settle((await this.completeStored(direct.cookie, direct.outargs)).accepted);
     }
     if (opts.release && this.runs.size > 0 && !this.failure) {
-      await this.store.db.run("UPDATE wf_runs SET owner = NULL WHERE owner = ? AND status IN ('running', 'waiting')", [this.owner]);
+      await this.store.db.groupTransaction((tx) =>
+        tx.run("UPDATE wf_runs SET owner = NULL WHERE owner = ? AND status IN ('running', 'waiting')", [this.owner]));
     }
   }
 }

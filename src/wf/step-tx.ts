@@ -10,6 +10,7 @@ import type { Effect, Event } from '../lang/vm/effects.js';
 import type { RunState } from '../lang/vm/state.js';
 import type { Queryable, SqlPort } from '../store/port.js';
 import { findEvent } from './answer.js';
+import { featuresOf } from './features.js';
 import { tryFused } from './fused.js';
 import { planStep, runValues, stepEventData, stepped, stepValues } from './plan.js';
 import type { Catalog } from './catalog.js';
@@ -109,14 +110,15 @@ export async function takeStep(env: StepEnv, run: LiveRun, notes: Notes): Promis
 }
 
 async function endRun(tx: Queryable, run: LiveRun, state: RunState, now: number, notes: Notes): Promise<void> {
-  for (const id of await releaseAll(tx, run.id, now)) notes.wake.add(id);
-  await dropRun(tx, run.id);
+  const can = featuresOf(run.program);
+  if (can.locks) for (const id of await releaseAll(tx, run.id, now)) notes.wake.add(id);
+  if (can.events) await dropRun(tx, run.id);
   await cancelRunTasks(tx, run.id, now);
   await clearInbox(tx, run.id);
   const result = state.status === 'done' ? { output: state.output ?? {} } : { error: state.error ?? { msg: 'unknown error', class: 'normal' as const } };
   const parent = await notifyParent(tx, { id: run.id, parentId: run.parentId, parentStep: run.parentStep, parentIndex: run.parentIndex, join: run.join, result }, now);
   if (parent !== null) notes.wake.add(parent);
-  for (const child of await activeChildren(tx, run.id)) {
+  for (const child of can.children ? await activeChildren(tx, run.id) : []) {
     await post(tx, child, null, 'interrupt', { error: { msg: `cancelled: its parent ${formatRunId(run.id)} ended`, class: 'fatal' } }, now);
     notes.wake.add(child);
   }
