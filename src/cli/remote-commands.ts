@@ -9,6 +9,8 @@ import { parsePositiveInt, parseRunId } from './context.js';
 import { printRun } from './commands/show.js';
 import { duration, table, time } from './format.js';
 import type { RemoteClient } from './remote.js';
+import { parseAssignment } from '../wf/operator.js';
+import { formatRunId, parseWfRunId } from '../wf/types.js';
 
 type Opts = Record<string, unknown>;
 export type RemoteCommand = (client: RemoteClient, args: Array<string | undefined>, opts: Opts) => Promise<number | void>;
@@ -33,7 +35,42 @@ const enable = (on: boolean): RemoteCommand => async (c, [flow, job]) => {
   out(`${flow}.${job} ${on ? 'enabled' : 'disabled'}\n`);
 };
 
+interface WfRunJson { id: string; workflow: string; status: string; parent: string | null }
+
+/** The workflow commands against a server (the wf.* methods). */
+const WF_REMOTE: Record<string, RemoteCommand> = {
+  'wf show': async (c, [run], o) => {
+    const { text, ...doc } = await c.call<{ text: string }>('wf.get', { run: formatRunId(parseWfRunId(run!)) });
+    out(o.json ? `${JSON.stringify(doc)}\n` : text);
+  },
+  'wf runs': async (c, _a, o) => {
+    const runs = await c.call<WfRunJson[]>('wf.list', { workflow: o.workflow, status: o.status, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
+    if (o.json) return void out(`${JSON.stringify(runs)}\n`);
+    for (const r of runs) out(`${r.id.padEnd(8)} ${r.workflow.padEnd(24)} ${r.status.padEnd(8)} ${r.parent === null ? '' : `parent ${r.parent}`}\n`);
+  },
+  vars: async (c, [run], o) => {
+    const vars = await c.call<Record<string, Record<string, unknown>>>('wf.vars', { run: formatRunId(parseWfRunId(run!)) });
+    if (o.json) return void out(`${JSON.stringify(vars)}\n`);
+    for (const [ns, obj] of Object.entries(vars)) for (const [k, v] of Object.entries(obj)) out(`${ns}.${k} = ${JSON.stringify(v)}\n`);
+  },
+  'set-var': async (c, [run, ...assignments]) => {
+    const id = formatRunId(parseWfRunId(run!));
+    const parsed = assignments.flat().filter((a): a is string => typeof a === 'string').map(parseAssignment);
+    await c.call('wf.setVar', { run: id, vars: Object.fromEntries(parsed.map((a) => [a.name, a.value])) });
+    for (const { name, value } of parsed) out(`${id}: v.${name} = ${JSON.stringify(value)}\n`);
+  },
+  cancel: async (c, [run]) => {
+    const { run: id } = await c.call<{ run: string }>('wf.cancel', { run: formatRunId(parseWfRunId(run!)) });
+    out(`${id} cancelled\n`);
+  },
+  retry: async (c, [run]) => {
+    const { run: id } = await c.call<{ run: string }>('wf.retry', { run: formatRunId(parseWfRunId(run!)) });
+    out(`${id} will be retried; the server drives it\n`);
+  },
+};
+
 export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
+  ...WF_REMOTE,
   runs: async (c, _a, o) => {
     const runs = await c.call<RunRow[]>('runs.list', { flow: o.flow, state: o.state, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
     if (o.json) return void out(`${JSON.stringify(runs)}\n`);
@@ -42,6 +79,7 @@ export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
     ])));
   },
   show: async (c, [run], o) => {
+    if (/^W\d+$/i.test(run!)) return WF_REMOTE['wf show']!(c, [run], o);
     const doc = await c.call<{ run: RunRow; tasks: TaskRow[]; kv: unknown[] }>('runs.get', { run: parseRunId(run!) });
     if (o.json) return void out(`${JSON.stringify(doc)}\n`);
     printRun(doc.run, doc.tasks);

@@ -25,6 +25,8 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     get_job_status: { job_id: 1 }, find_jobs: { filter: { a: 1 } }, announce: { actionname: 'add' }, withdraw: { actionname: 'add' },
     get_task: { actionname: 'add' }, task_done: { cookie: 'c', outargs: {} }, task_failed: { cookie: 'c', error: { message: 'm' } },
     raise_event: { event: { name: 'x' } },
+    'wf.list': {}, 'wf.get': { run: 'W999' }, 'wf.vars': { run: 'W999' }, 'wf.setVar': { run: 'W999', vars: { x: 1 } },
+    'wf.cancel': { run: 'W999' }, 'wf.retry': { run: 'W999' },
   };
 }
 

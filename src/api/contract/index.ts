@@ -10,6 +10,7 @@ import { resourceMethods } from './resources.js';
 import { runMethods } from './runs.js';
 import { NOTIFICATIONS as LIVE_NOTIFICATIONS, serverMethods } from './server.js';
 import type { MethodSpec, NotificationSpec } from './types.js';
+import { workflowMethods } from './workflows.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -18,6 +19,7 @@ export const CONTRACT = {
   ...operateMethods,
   ...resourceMethods,
   ...jobcenterMethods,
+  ...workflowMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

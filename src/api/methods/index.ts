@@ -8,6 +8,7 @@ import { operateHandlers } from './operate.js';
 import { resourceHandlers } from './resources.js';
 import { runHandlers } from './runs.js';
 import { serverHandlers } from './server.js';
+import { workflowHandlers } from './workflows.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -17,5 +18,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...operateHandlers(s),
     ...resourceHandlers(s),
     ...jobcenterHandlers(s),
+    ...workflowHandlers(s),
   };
 }
