@@ -69,8 +69,47 @@ const WF_REMOTE: Record<string, RemoteCommand> = {
   },
 };
 
+interface ScheduleJson { flow: string; paused: boolean; triggers: string[]; overlap: string; catchup: string; lastFire: { at: string; state: string; run: number | null } | null }
+interface FireJson { at: number; triggerKey: string; businessDate: string | null; state: string; runId: number | null; reason: string | null }
+
+const pause = (paused: boolean): RemoteCommand => async (c, [flow]) => {
+  await c.call(paused ? 'schedules.pause' : 'schedules.resume', { flow });
+  out(`flow ${flow}: schedule ${paused ? 'paused' : 'resumed'}\n`);
+};
+
+/** The schedule commands against a server (the schedules.* methods). */
+const SCHEDULE_REMOTE: Record<string, RemoteCommand> = {
+  schedules: async (c, _a, o) => {
+    const rows = await c.call<ScheduleJson[]>('schedules.list');
+    if (o.json) return void out(`${JSON.stringify(rows)}\n`);
+    out(table(['FLOW', 'STATE', 'TRIGGERS', 'OVERLAP', 'CATCH-UP', 'LAST FIRE'], rows.map((r) => [
+      r.flow, r.paused ? 'paused' : 'active', r.triggers.join(', '), r.overlap, r.catchup,
+      r.lastFire ? `${r.lastFire.at} ${r.lastFire.state}${r.lastFire.run ? ` (run ${r.lastFire.run})` : ''}` : '-',
+    ])));
+  },
+  fires: async (c, [flow], o) => {
+    const list = await c.call<FireJson[]>('schedules.fires', { flow, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
+    if (o.json) return void out(`${JSON.stringify(list)}\n`);
+    out(table(['AT', 'TRIGGER', 'BUSINESS DATE', 'STATE', 'RUN', 'REASON'], list.map((f) => [
+      time(f.at), f.triggerKey, f.businessDate ?? '-', f.state, f.runId === null ? '-' : String(f.runId), f.reason ?? '',
+    ])));
+  },
+  pause: pause(true),
+  resume: async (c, args, o) => {
+    if (/^\d+$/.test(args[0] ?? '')) throw new OrdoError('ORDO_BAD_ARGUMENT', 'resuming a run drives it in this process: run `ordo resume RUN` without --server (a server adopts unfinished runs by itself)');
+    return pause(false)(c, args, o);
+  },
+  backfill: async (c, [flow], o) => {
+    const queued = await c.call<Array<{ at: string; businessDate: string; trigger: string }>>('schedules.backfill', { flow, from: o.from, to: o.to });
+    if (o.json) return void out(`${JSON.stringify(queued)}\n`);
+    for (const q of queued) out(`queued ${q.businessDate} (${q.at}, ${q.trigger})\n`);
+    out(`${queued.length} run(s) queued for flow ${flow}; the server starts them one at a time\n`);
+  },
+};
+
 export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
   ...WF_REMOTE,
+  ...SCHEDULE_REMOTE,
   runs: async (c, _a, o) => {
     const runs = await c.call<RunRow[]>('runs.list', { flow: o.flow, state: o.state, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
     if (o.json) return void out(`${JSON.stringify(runs)}\n`);

@@ -27,6 +27,8 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     raise_event: { event: { name: 'x' } },
     'wf.list': {}, 'wf.get': { run: 'W999' }, 'wf.vars': { run: 'W999' }, 'wf.setVar': { run: 'W999', vars: { x: 1 } },
     'wf.cancel': { run: 'W999' }, 'wf.retry': { run: 'W999' },
+    'schedules.list': {}, 'schedules.fires': { flow: 'quick' }, 'schedules.pause': { flow: 'quick' }, 'schedules.resume': { flow: 'quick' },
+    'schedules.backfill': { flow: 'quick', from: '2026-01-01', to: '2026-01-02' },
   };
 }
 

@@ -11,6 +11,7 @@ import { runMethods } from './runs.js';
 import { NOTIFICATIONS as LIVE_NOTIFICATIONS, serverMethods } from './server.js';
 import type { MethodSpec, NotificationSpec } from './types.js';
 import { workflowMethods } from './workflows.js';
+import { scheduleMethods } from './schedules.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -20,6 +21,7 @@ export const CONTRACT = {
   ...resourceMethods,
   ...jobcenterMethods,
   ...workflowMethods,
+  ...scheduleMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

@@ -9,6 +9,7 @@ import { resourceHandlers } from './resources.js';
 import { runHandlers } from './runs.js';
 import { serverHandlers } from './server.js';
 import { workflowHandlers } from './workflows.js';
+import { scheduleHandlers } from './schedules.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -19,5 +20,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...resourceHandlers(s),
     ...jobcenterHandlers(s),
     ...workflowHandlers(s),
+    ...scheduleHandlers(s),
   };
 }

@@ -1,10 +1,7 @@
 /** Schedules: `ordo pause FLOW`, `ordo resume FLOW` (in run.ts, beside resuming a run), `ordo schedules`, `ordo fires FLOW`. */
 import type { Command } from 'commander';
-import { OrdoError } from '../../errors.js';
-import { planResolver } from '../../server/scheduling.js';
 import { FireStore } from '../../store/fires.js';
-import { isDate } from '../../time/date.js';
-import { Launcher } from '../../triggers/launcher.js';
+import { backfill, scheduleRows } from '../../server/schedule-ops.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
 import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, withStore } from '../context.js';
 import { table, time } from '../format.js';
@@ -42,30 +39,7 @@ export function registerScheduleCommands(program: Command): void {
     .action(action(async (flowName: string, opts: { dir?: string; from: string; to: string; json?: boolean }) => {
       const project = await loadValidProject(projectDir(opts));
       const flow = flowOf(project, flowName);
-      for (const [name, value] of [['--from', opts.from], ['--to', opts.to]] as const) {
-        if (!isDate(value)) throw new OrdoError('ORDO_BAD_ARGUMENT', `${name} must be a date YYYY-MM-DD, got "${value}"`);
-      }
-      if (opts.from > opts.to) throw new OrdoError('ORDO_BAD_ARGUMENT', `--from ${opts.from} is after --to ${opts.to}`);
-      const planOf = planResolver(project);
-      const triggers = (flow.schedule?.triggers ?? []).filter((t) => t.kind === 'plan' || t.kind === 'cron');
-      if (triggers.length === 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `flow "${flow.name}" has no plan or cron trigger to backfill`);
-      // Instants a little beyond the range, kept by business date (a plan may fire after midnight for the day before).
-      const margin = 3 * 86_400_000;
-      const fromMs = Date.parse(`${opts.from}T00:00:00Z`) - margin;
-      const toMs = Date.parse(`${opts.to}T23:59:59Z`) + margin;
-      const queued: Array<{ at: string; businessDate: string; trigger: string }> = [];
-      await withFires(opts, async (fires, store) => {
-        const launcher = new Launcher({ store, fires, now: () => Date.now(), ownerAlive: () => true });
-        for (const t of triggers) {
-          const plan = planOf(t, flow);
-          if (!plan) continue;
-          for (const f of plan.between(fromMs, toMs, 100_000)) {
-            if (f.businessDate < opts.from || f.businessDate > opts.to) continue;
-            const fire = await launcher.queue(flow, `backfill:${t.key}`, f);
-            if (fire) queued.push({ at: f.local, businessDate: f.businessDate, trigger: t.key });
-          }
-        }
-      });
+      const queued = await withFires(opts, (fires, store) => backfill(project, flow, opts, store, fires));
       if (opts.json) process.stdout.write(`${JSON.stringify(queued)}\n`);
       else {
         for (const q of queued) process.stdout.write(`queued ${q.businessDate} (${q.at}, ${q.trigger})\n`);
@@ -79,18 +53,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (opts: { dir?: string; json?: boolean }) => {
       const project = await loadValidProject(projectDir(opts));
-      const rows = await withFires(opts, async (fires) => {
-        const out = [];
-        for (const flow of [...project.flows.values()].filter((f) => f.schedule).sort((a, b) => a.name.localeCompare(b.name))) {
-          const s = flow.schedule!;
-          const [last] = await fires.list(flow.name, 1);
-          out.push({
-            flow: flow.name, paused: await fires.isPaused(flow.name), triggers: s.triggers.map((t) => t.key), overlap: s.overlap,
-            catchup: s.catchup.policy, lastFire: last ? { at: new Date(last.at).toISOString(), state: last.state, run: last.runId } : null,
-          });
-        }
-        return out;
-      });
+      const rows = await withFires(opts, (fires) => scheduleRows(project, fires));
       if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
       else {
         process.stdout.write(table(['FLOW', 'STATE', 'TRIGGERS', 'OVERLAP', 'CATCH-UP', 'LAST FIRE'], rows.map((r) => [
