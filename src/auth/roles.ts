@@ -4,22 +4,23 @@
  * - `public`: anyone, even without a token (health, who am I);
  * - `read`: definitions and runtime state, read-only;
  * - `operate`: runtime changes (start, abort, skip, restart, gates, connectors, job flags, settings, kv);
- * - `define`: definition changes (reloading the definitions).
+ * - `define`: definition changes (reloading the definitions);
+ * - `manage`: users and API tokens (a caller never grants a role beyond its own).
  *
- * `user` reads; `operator` reads and operates (definitions read-only); `admin` reads and defines (runtime
- * read-only); `superuser` does both.
+ * `user` reads; `operator` reads and operates (definitions read-only); `admin` reads, defines and manages
+ * (runtime read-only); `superuser` does all.
  */
 export const ROLES = ['user', 'operator', 'admin', 'superuser'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['public', 'read', 'operate', 'define'] as const;
+export const PERMISSIONS = ['public', 'read', 'operate', 'define', 'manage'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   user: ['public', 'read'],
   operator: ['public', 'read', 'operate'],
-  admin: ['public', 'read', 'define'],
-  superuser: ['public', 'read', 'operate', 'define'],
+  admin: ['public', 'read', 'define', 'manage'],
+  superuser: ['public', 'read', 'operate', 'define', 'manage'],
 };
 
 export function isRole(text: unknown): text is Role {

@@ -29,6 +29,8 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'wf.cancel': { run: 'W999' }, 'wf.retry': { run: 'W999' },
     'schedules.list': {}, 'schedules.fires': { flow: 'quick' }, 'schedules.pause': { flow: 'quick' }, 'schedules.resume': { flow: 'quick' },
     'schedules.backfill': { flow: 'quick', from: '2026-01-01', to: '2026-01-02' },
+    'users.list': {}, 'users.add': { name: 'sample-user', role: 'user' }, 'tokens.list': {}, 'tokens.create': { name: `sample-${Math.random()}`.replace('0.', ''), role: 'user' },
+    'tokens.revoke': { name: 'no-such-token' },
   };
 }
 
@@ -69,8 +71,8 @@ describe('roles, enforced on every method', () => {
           refused.push(permission);
         }
       }
-      const expected = { user: ['operate', 'define'], operator: ['define'], admin: ['operate'], superuser: [] as string[] }[role ?? 'user'];
-      assert.deepEqual([...new Set(refused)].sort(), role ? expected.sort() : ['define', 'operate', 'read']);
+      const expected = { user: ['operate', 'define', 'manage'], operator: ['define', 'manage'], admin: ['operate'], superuser: [] as string[] }[role ?? 'user'];
+      assert.deepEqual([...new Set(refused)].sort(), role ? expected.sort() : ['define', 'manage', 'operate', 'read']);
     });
   }
 

@@ -12,6 +12,7 @@ import { NOTIFICATIONS as LIVE_NOTIFICATIONS, serverMethods } from './server.js'
 import type { MethodSpec, NotificationSpec } from './types.js';
 import { workflowMethods } from './workflows.js';
 import { scheduleMethods } from './schedules.js';
+import { authMethods } from './auth.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -22,6 +23,7 @@ export const CONTRACT = {
   ...jobcenterMethods,
   ...workflowMethods,
   ...scheduleMethods,
+  ...authMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

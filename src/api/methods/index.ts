@@ -10,6 +10,7 @@ import { runHandlers } from './runs.js';
 import { serverHandlers } from './server.js';
 import { workflowHandlers } from './workflows.js';
 import { scheduleHandlers } from './schedules.js';
+import { authHandlers } from './auth.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -21,5 +22,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...jobcenterHandlers(s),
     ...workflowHandlers(s),
     ...scheduleHandlers(s),
+    ...authHandlers(s),
   };
 }

@@ -4,26 +4,14 @@
  * `ordo token create --name admin --role superuser`.
  */
 import type { Command } from 'commander';
-import { ROLES, isRole, within, type Role } from '../../auth/roles.js';
-import { hashPassword, hashToken, newToken } from '../../auth/secrets.js';
+import { addUser, issueToken } from '../../auth/manage.js';
+import { ROLES } from '../../auth/roles.js';
 import { OrdoError } from '../../errors.js';
-import { createToken, getUser, listTokens, listUsers, revokeToken, saveUser } from '../../store/auth.js';
+import { listTokens, listUsers, revokeToken } from '../../store/auth.js';
 import { action, withStore } from '../context.js';
 import { table, time } from '../format.js';
 
-const NAME = /^[A-Za-z0-9][\w.@-]{0,99}$/;
 const actor = () => process.env.USER ?? 'cli';
-
-function name(text: string, what: string): string {
-  if (!NAME.test(text)) throw new OrdoError('ORDO_BAD_ARGUMENT', `${what} must be letters, digits, _ . @ - (up to 100), got "${text}"`);
-  return text;
-}
-
-function role(text: string | undefined): Role {
-  if (!isRole(text)) throw new OrdoError('ORDO_BAD_ARGUMENT', `--role must be one of ${ROLES.join(', ')}, got "${text ?? ''}"`);
-  return text;
-}
-
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -40,14 +28,8 @@ export function registerAuthCommands(program: Command): void {
     .option('--replace', 'change an existing user')
     .option('-d, --dir <dir>', 'project directory')
     .action(action(async (userName: string, opts: { role: string; passwordStdin?: boolean; replace?: boolean; dir?: string }) => {
-      const r = role(opts.role);
-      let passwordHash: string | undefined;
-      if (opts.passwordStdin) {
-        const password = await readStdin();
-        if (password.length < 8) throw new OrdoError('ORDO_BAD_ARGUMENT', 'the password must have at least 8 characters');
-        passwordHash = await hashPassword(password);
-      }
-      await withStore(opts, (s) => saveUser(s.sql, { name: name(userName, 'a user name'), role: r, passwordHash }, actor(), Date.now(), !!opts.replace));
+      const password = opts.passwordStdin ? await readStdin() : undefined;
+      const r = await withStore(opts, (s) => addUser(s.sql, { name: userName, role: opts.role, password, replace: opts.replace }, actor(), Date.now()));
       process.stdout.write(`user ${userName} (${r}) saved\n`);
     }));
   user.command('list')
@@ -68,16 +50,8 @@ export function registerAuthCommands(program: Command): void {
     .option('-u, --user <user>', 'the user the token belongs to (its role may not exceed the user\'s)')
     .option('-d, --dir <dir>', 'project directory')
     .action(action(async (opts: { name: string; role?: string; user?: string; dir?: string }) => {
-      const secret = newToken();
-      const r = await withStore(opts, async (s) => {
-        const owner = opts.user === undefined ? undefined : await getUser(s.sql, opts.user);
-        if (opts.user !== undefined && !owner) throw new OrdoError('ORDO_NOT_FOUND', `user "${opts.user}" does not exist (ordo user add)`);
-        const r = opts.role === undefined && owner ? owner.role : role(opts.role);
-        if (owner && !within(r, owner.role)) throw new OrdoError('ORDO_BAD_ARGUMENT', `role ${r} exceeds the role of user ${owner.name} (${owner.role})`);
-        await createToken(s.sql, { name: name(opts.name, '--name'), role: r, user: owner?.name ?? null, hash: hashToken(secret) }, actor(), Date.now());
-        return r;
-      });
-      process.stdout.write(`token ${opts.name} (${r}) created; it is shown only this once:\n${secret}\n`);
+      const { role, secret } = await withStore(opts, (s) => issueToken(s.sql, opts, actor(), Date.now()));
+      process.stdout.write(`token ${opts.name} (${role}) created; it is shown only this once:\n${secret}\n`);
     }));
   token.command('revoke <name>')
     .description('revoke a token: it stops working at once')
