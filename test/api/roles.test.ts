@@ -31,6 +31,7 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'schedules.backfill': { flow: 'quick', from: '2026-01-01', to: '2026-01-02' },
     'users.list': {}, 'users.add': { name: 'sample-user', role: 'user' }, 'tokens.list': {}, 'tokens.create': { name: `sample-${Math.random()}`.replace('0.', ''), role: 'user' },
     'tokens.revoke': { name: 'no-such-token' },
+    'calendars.year': { calendar: 'none', year: 2026 }, 'plans.next': { plan: 'none' },
   };
 }
 

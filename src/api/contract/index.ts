@@ -13,6 +13,7 @@ import type { MethodSpec, NotificationSpec } from './types.js';
 import { workflowMethods } from './workflows.js';
 import { scheduleMethods } from './schedules.js';
 import { authMethods } from './auth.js';
+import { timeMethods } from './time.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -24,6 +25,7 @@ export const CONTRACT = {
   ...workflowMethods,
   ...scheduleMethods,
   ...authMethods,
+  ...timeMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

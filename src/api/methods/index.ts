@@ -11,6 +11,7 @@ import { serverHandlers } from './server.js';
 import { workflowHandlers } from './workflows.js';
 import { scheduleHandlers } from './schedules.js';
 import { authHandlers } from './auth.js';
+import { timeHandlers } from './time.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -23,5 +24,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...workflowHandlers(s),
     ...scheduleHandlers(s),
     ...authHandlers(s),
+    ...timeHandlers(s),
   };
 }

@@ -14,8 +14,9 @@ import { cronError } from '../../time/cron.js';
 import { datesOfMonth, formatDate, isoWeekday } from '../../time/date.js';
 import { parseTimeOfDay, WEEKDAY_NAMES } from '../../time/parse.js';
 import { compilePlan, cronPlan, type ExecutionPlan, type PlanDef } from '../../time/plan.js';
-import { buildCalendars, compileTime } from '../../time/registry.js';
-import { isValidZone, localDateOf, parseInstant } from '../../time/zone.js';
+import { buildCalendars } from '../../time/registry.js';
+import { isValidZone, localDateOf } from '../../time/zone.js';
+import { calendarYear, checkYear, namedPlan, nextFires, projectCalendar } from '../../server/time-queries.js';
 import { action, loadValidProject, parsePositiveInt, projectDir } from '../context.js';
 import { table } from '../format.js';
 
@@ -48,15 +49,9 @@ async function calendarFile(path: string): Promise<Calendar> {
   return one(def);
 }
 
-async function projectCalendar(name: string, dir: string): Promise<Calendar> {
+async function calendarOf(name: string, dir: string): Promise<Calendar> {
   if (/\.ya?ml$/.test(name)) return calendarFile(name);
-  const project = await loadValidProject(dir);
-  const cal = compileTime(project.settings.calendars.values(), []).calendars.get(name);
-  if (!cal) {
-    const known = [...project.settings.calendars.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `calendar "${name}" is not declared in ordo.yaml (calendars: ${known})`);
-  }
-  return cal;
+  return projectCalendar(await loadValidProject(dir), name);
 }
 
 /** A plan made from the command line's options, without a project. */
@@ -87,30 +82,6 @@ async function adhocPlan(opts: NextOptions): Promise<ExecutionPlan> {
   return compilePlan(def, { calendar: (n) => (n === calendar?.name ? calendar : undefined), plan: () => undefined });
 }
 
-/** A plan of the project, or the union of a flow's plan and cron triggers. */
-async function namedPlan(name: string, dir: string): Promise<ExecutionPlan> {
-  const project = await loadValidProject(dir);
-  const { plans } = compileTime(project.settings.calendars.values(), project.settings.plans.values());
-  const plan = plans.get(name);
-  if (plan) return plan;
-  const flow = project.flows.get(name);
-  if (!flow) {
-    const known = (m: Map<string, unknown>) => [...m.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `"${name}" is neither a plan nor a flow of ${dir} (plans: ${known(plans)}; flows: ${known(project.flows)})`);
-  }
-  const members = new Map<string, ExecutionPlan>();
-  for (const t of flow.schedule?.triggers ?? []) {
-    if (t.kind === 'plan' && plans.has(t.plan)) members.set(t.key, plans.get(t.plan)!);
-    else if (t.kind === 'cron') {
-      const error = cronError(t.cron);
-      if (error !== undefined || !isValidZone(t.zone)) throw new OrdoError('ORDO_BAD_ARGUMENT', `flow "${name}" has trigger ${t.key}, which is not valid: ${error ?? `unknown zone ${t.zone}`}`);
-      members.set(t.key, cronPlan(t.cron, t.zone));
-    }
-  }
-  if (members.size === 0) throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" has no plan: none of its triggers is a plan or a cron expression`);
-  return compilePlan({ name, rule: { kind: 'union', plans: [...members.keys()] } }, { calendar: () => undefined, plan: (k) => members.get(k) });
-}
-
 /** Three months a row, a week a line; "*" marks a holiday, "." a day outside the working week. */
 export function yearGrid(cal: Calendar, year: number): string {
   const lines: string[] = [];
@@ -138,16 +109,13 @@ export function yearGrid(cal: Calendar, year: number): string {
 }
 
 function showCalendar(cal: Calendar, year: number, json: boolean): void {
-  const dates = Array.from({ length: 12 }, (_, m) => datesOfMonth(year, m + 1)).flat();
-  const working = dates.filter((d) => cal.isWorkingDay(d));
-  const off = dates.filter((d) => !cal.isWorkingDay(d)).map((date) => {
-    const name = cal.holidayName(date);
-    return name === undefined ? { date, reason: 'weekend' } : { date, reason: 'holiday', name };
-  });
+  const doc = calendarYear(cal, year);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ calendar: cal.name, zone: cal.zone, year, workingWeek: cal.workingWeek, workingDays: working, nonWorkingDays: off })}\n`);
+    process.stdout.write(`${JSON.stringify(doc)}\n`);
     return;
   }
+  const working = doc.workingDays;
+  const off = doc.nonWorkingDays;
   const week = cal.workingWeek.map((d) => WEEKDAY_NAMES[d - 1]).join(' ');
   process.stdout.write(`calendar ${cal.name} ${year} (${cal.zone}), working week: ${week}\n`);
   process.stdout.write(`${working.length} working days, ${off.length} non-working; * holiday, . outside the working week\n\n`);
@@ -164,9 +132,8 @@ export function registerTimeCommands(program: Command): void {
     .option('-y, --year <year>', 'the year (default: this year)')
     .option('--json', 'print JSON: working days and non-working days with the reason')
     .action(action(async (name: string, opts: { dir?: string; year?: string; json?: boolean }) => {
-      const cal = await projectCalendar(name, projectDir(opts));
-      const year = opts.year === undefined ? Number(localDateOf(Date.now(), cal.zone).slice(0, 4)) : Number(opts.year);
-      if (!Number.isInteger(year) || year < 1583 || year > 9999) throw new OrdoError('ORDO_BAD_ARGUMENT', `--year must be a year from 1583 to 9999, got "${opts.year}"`);
+      const cal = await calendarOf(name, projectDir(opts));
+      const year = checkYear(opts.year === undefined ? Number(localDateOf(Date.now(), cal.zone).slice(0, 4)) : Number(opts.year), '--year');
       showCalendar(cal, year, opts.json === true);
     }));
 
@@ -187,17 +154,14 @@ export function registerTimeCommands(program: Command): void {
       if (adhoc && target !== undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', `give a plan or flow name, or --cron/--at/--calendar, not both`);
       if (!adhoc && target === undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', 'name a plan or a flow, or give --cron EXPR or --calendar FILE --at HH:MM');
       if (!adhoc && (opts.tz !== undefined || opts.workingDay !== undefined)) throw new OrdoError('ORDO_BAD_ARGUMENT', '--tz and --working-day apply to --cron and --at previews');
-      const p = adhoc ? await adhocPlan(opts) : await namedPlan(target!, projectDir(opts));
-      const count = parsePositiveInt(opts.count, '--count');
-      const from = opts.from === undefined ? Date.now() : parseInstant(opts.from, p.zone);
-      if (from === undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', `--from must be an ISO time such as 2026-03-29T01:00 or 2026-03-29T01:00:00+01:00, got "${opts.from}"`);
-      const fires = p.between(from, Number.MAX_SAFE_INTEGER, count);
+      const p = adhoc ? await adhocPlan(opts) : namedPlan(await loadValidProject(projectDir(opts)), target!);
+      const fires = nextFires(p, parsePositiveInt(opts.count, '--count'), opts.from);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(fires.map((f) => ({ at: f.local, businessDate: f.businessDate })))}\n`);
         return;
       }
       if (fires.length === 0) {
-        process.stdout.write(`plan ${p.name} has no fire after ${new Date(from).toISOString()}\n`);
+        process.stdout.write(`plan ${p.name} has no fire after ${opts.from ?? 'now'}\n`);
         return;
       }
       process.stdout.write(table(['AT', 'DAY', 'BUSINESS DATE', 'UTC'], fires.map((f) => [
