@@ -9,19 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { rpcClient, startTestServer, waitFor } from '../api/support.js';
 import { describeResult, runCli } from '../support/cli.js';
-import { PROJECT } from './project-files.js';
+import { OPERATOR_FILES, PROJECT } from './project-files.js';
 
 const { 'ordo.yaml': _settings, 'nightly.yaml': _nightly, ...WORKFLOW_FILES } = PROJECT;
 
 const FILES = {
   ...WORKFLOW_FILES,
-  'waiter.wf': "workflow waiter:\n  out:\n    r string\n  wfomap:\n    r = v.target\n  do:\n    eval:\n      target = 'default'\n    sleep 3600\n",
-  'flaky.ac': "action flaky:\n  in:\n    n number\n  out:\n    n number\n  config:\n    command = 'node scripts/flaky.js'\n",
-  'scripts/flaky.js': `const fs = require('node:fs');
-if (!fs.existsSync('ok')) { fs.writeFileSync(process.env.ORDO_RESULT, JSON.stringify({ error: { msg: 'not yet', class: 'abort' } })); process.exit(0); }
-fs.writeFileSync(process.env.ORDO_RESULT, JSON.stringify({ n: 7 }));
-`,
-  'retried.wf': 'workflow retried:\n  out:\n    n number\n  wfomap:\n    n = v.n\n  do:\n    call flaky:\n      n = 1\n    into:\n      n = o.n\n',
+  ...OPERATOR_FILES,
 };
 
 type WfRun = { id: string; workflow: string; status: string; output: unknown; error: { msg: string; class: string } | null };

@@ -3,18 +3,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeResult, sandbox, waitFor } from '../support/cli.js';
 import { writeFileSync } from 'node:fs';
-import { PROJECT } from './project-files.js';
+import { OPERATOR_FILES, PROJECT } from './project-files.js';
 
 const FILES = {
   ...PROJECT,
   'broken/bad.wf': 'workflow bad:\n  do:\n    call nothere:\n      x = 1\n    eval:\n      y = 1 +\n',
-  'waiter.wf': "workflow waiter:\n  out:\n    r string\n  wfomap:\n    r = v.target\n  do:\n    eval:\n      target = 'default'\n    sleep 3600\n",
-  'flaky.ac': "action flaky:\n  in:\n    n number\n  out:\n    n number\n  config:\n    command = 'node scripts/flaky.js'\n",
-  'scripts/flaky.js': `const fs = require('node:fs');
-if (!fs.existsSync('ok')) { fs.writeFileSync(process.env.ORDO_RESULT, JSON.stringify({ error: { msg: 'not yet', class: 'abort' } })); process.exit(0); }
-fs.writeFileSync(process.env.ORDO_RESULT, JSON.stringify({ n: 7 }));
-`,
-  'retried.wf': 'workflow retried:\n  out:\n    n number\n  wfomap:\n    n = v.n\n  do:\n    call flaky:\n      n = 1\n    into:\n      n = o.n\n',
+  ...OPERATOR_FILES,
 };
 
 test('ordo compile reports every problem with file:line:column and a caret, and stores versions', async () => {

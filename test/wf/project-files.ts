@@ -27,3 +27,17 @@ jobs:
     input: { input: "not a number \${{ params.n }}" }
 `,
 };
+
+/**
+ * For the operator commands: a run that waits (sleeps an hour, with a variable to change) and one whose action
+ * fails until a file `ok` exists in the project directory (to retry it).
+ */
+export const OPERATOR_FILES: Record<string, string> = {
+  'waiter.wf': "workflow waiter:\n  out:\n    r string\n  wfomap:\n    r = v.target\n  do:\n    eval:\n      target = 'default'\n    sleep 3600\n",
+  'flaky.ac': "action flaky:\n  in:\n    n number\n  out:\n    n number\n  config:\n    command = 'node scripts/flaky.js'\n",
+  'scripts/flaky.js': `const fs = require('node:fs');
+if (!fs.existsSync('ok')) { fs.writeFileSync(process.env.ORDO_RESULT, JSON.stringify({ error: { msg: 'not yet', class: 'abort' } })); process.exit(0); }
+fs.writeFileSync(process.env.ORDO_RESULT, JSON.stringify({ n: 7 }));
+`,
+  'retried.wf': 'workflow retried:\n  out:\n    n number\n  wfomap:\n    n = v.n\n  do:\n    call flaky:\n      n = 1\n    into:\n      n = o.n\n',
+};
