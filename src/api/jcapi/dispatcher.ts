@@ -18,9 +18,9 @@ import type { Principal } from '../../auth/principal.js';
 import type { JsonObject } from '../../lang/json.js';
 import type { WorkflowEngine } from '../../wf/driver.js';
 import type { Completion } from '../../wf/tasks.js';
-import { contains } from './contains.js';
+import { contains } from '../../lang/contains.js';
 import { recoverClaims } from './lost.js';
-import { readyJobs } from './ready.js';
+import { readyJobs } from '../../wf/lookup.js';
 import { mayUse, refusal } from './roles.js';
 import { WorkerConn, WorkerRegistry, type Claim, type Offer, type WorkerLink } from './workers.js';
 

@@ -10,7 +10,7 @@ import { isObject, type JsonObject } from '../../lang/json.js';
 import type { WorkflowEngine } from '../../wf/driver.js';
 import { isEnded, type RunEnd, type WfRunRow } from '../../wf/types.js';
 import type { Session } from '../context.js';
-import { findJobs } from './ready.js';
+import { findJobs } from '../../wf/lookup.js';
 import { mayUse, refusal } from './roles.js';
 
 export interface CreateJob {

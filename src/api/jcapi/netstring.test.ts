@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contains } from './contains.js';
+import { contains } from '../../lang/contains.js';
 import { failureOutargs } from './handlers.js';
 import { encodeNetstring, NetstringDecoder, NetstringError } from './netstring.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Principal } from '../../auth/principal.js';
 import type { Json, JsonObject } from '../../lang/json.js';
-import { contains } from './contains.js';
+import { contains } from '../../lang/contains.js';
 
 /** How the server reaches a worker's connection. */
 export interface WorkerLink {

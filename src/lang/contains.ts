@@ -3,7 +3,7 @@
  * it: an object contains another when it has each of its keys with a containing value; an array contains
  * another when each of the other's elements is contained in one of its elements; scalars are equal.
  */
-import { isObject, type Json } from '../../lang/json.js';
+import { isObject, type Json } from './json.js';
 
 export function contains(outer: Json | undefined, inner: Json): boolean {
   if (outer === undefined) return false;

@@ -1,11 +1,11 @@
 /**
- * Read-only looks at the workflow runtime's tables that the JobCenter service needs and the runtime's
- * API does not offer (yet): which jobs have a task of an action ready (and their inargs, for announce
- * filters), to tell workers (`task_ready` carries a job id), and which jobs' inputs contain a filter (`find_jobs`). Nothing here writes.
+ * Read-only lookups over the workflow runtime's tables for the JobCenter service: which runs have a task of
+ * an action ready (with its inputs, for announce filters), so that workers can be told (`task_ready` carries
+ * a job id), and which runs' inputs contain a filter (`find_jobs`). Nothing here writes.
  */
-import { isObject, type Json, type JsonObject } from '../../lang/json.js';
-import type { Queryable } from '../../store/port.js';
-import { contains } from './contains.js';
+import { contains } from '../lang/contains.js';
+import { isObject, type Json, type JsonObject } from '../lang/json.js';
+import type { Queryable } from '../store/port.js';
 
 export interface ReadyJob {
   jobId: number;
