@@ -6,7 +6,11 @@ import type { Explanation } from '../engine/explain.js';
 import type { EventRow, RunRow, TaskRow } from '../engine/store.js';
 import { OrdoError } from '../errors.js';
 import { parsePositiveInt, parseRunId } from './context.js';
+import { firesTable, schedulesTable } from './commands/schedule.js';
 import { printRun } from './commands/show.js';
+import { wfRunLine } from './commands/workflow.js';
+import type { ScheduleRow } from '../server/schedule-ops.js';
+import type { FireRow } from '../store/fires.js';
 import { duration, table, time } from './format.js';
 import type { RemoteClient } from './remote.js';
 import { parseAssignment } from '../wf/operator.js';
@@ -46,7 +50,7 @@ const WF_REMOTE: Record<string, RemoteCommand> = {
   'wf runs': async (c, _a, o) => {
     const runs = await c.call<WfRunJson[]>('wf.list', { workflow: o.workflow, status: o.status, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
     if (o.json) return void out(`${JSON.stringify(runs)}\n`);
-    for (const r of runs) out(`${r.id.padEnd(8)} ${r.workflow.padEnd(24)} ${r.status.padEnd(8)} ${r.parent === null ? '' : `parent ${r.parent}`}\n`);
+    for (const r of runs) out(wfRunLine(r.id, r.workflow, r.status, r.parent));
   },
   vars: async (c, [run], o) => {
     const vars = await c.call<Record<string, Record<string, unknown>>>('wf.vars', { run: formatRunId(parseWfRunId(run!)) });
@@ -69,8 +73,6 @@ const WF_REMOTE: Record<string, RemoteCommand> = {
   },
 };
 
-interface ScheduleJson { flow: string; paused: boolean; triggers: string[]; overlap: string; catchup: string; lastFire: { at: string; state: string; run: number | null } | null }
-interface FireJson { at: number; triggerKey: string; businessDate: string | null; state: string; runId: number | null; reason: string | null }
 
 const pause = (paused: boolean): RemoteCommand => async (c, [flow]) => {
   await c.call(paused ? 'schedules.pause' : 'schedules.resume', { flow });
@@ -80,19 +82,14 @@ const pause = (paused: boolean): RemoteCommand => async (c, [flow]) => {
 /** The schedule commands against a server (the schedules.* methods). */
 const SCHEDULE_REMOTE: Record<string, RemoteCommand> = {
   schedules: async (c, _a, o) => {
-    const rows = await c.call<ScheduleJson[]>('schedules.list');
+    const rows = await c.call<ScheduleRow[]>('schedules.list');
     if (o.json) return void out(`${JSON.stringify(rows)}\n`);
-    out(table(['FLOW', 'STATE', 'TRIGGERS', 'OVERLAP', 'CATCH-UP', 'LAST FIRE'], rows.map((r) => [
-      r.flow, r.paused ? 'paused' : 'active', r.triggers.join(', '), r.overlap, r.catchup,
-      r.lastFire ? `${r.lastFire.at} ${r.lastFire.state}${r.lastFire.run ? ` (run ${r.lastFire.run})` : ''}` : '-',
-    ])));
+    out(schedulesTable(rows));
   },
   fires: async (c, [flow], o) => {
-    const list = await c.call<FireJson[]>('schedules.fires', { flow, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
+    const list = await c.call<FireRow[]>('schedules.fires', { flow, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
     if (o.json) return void out(`${JSON.stringify(list)}\n`);
-    out(table(['AT', 'TRIGGER', 'BUSINESS DATE', 'STATE', 'RUN', 'REASON'], list.map((f) => [
-      time(f.at), f.triggerKey, f.businessDate ?? '-', f.state, f.runId === null ? '-' : String(f.runId), f.reason ?? '',
-    ])));
+    out(firesTable(list));
   },
   pause: pause(true),
   resume: async (c, args, o) => {

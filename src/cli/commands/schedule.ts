@@ -1,7 +1,7 @@
 /** Schedules: `ordo pause FLOW`, `ordo resume FLOW` (in run.ts, beside resuming a run), `ordo schedules`, `ordo fires FLOW`. */
 import type { Command } from 'commander';
-import { FireStore } from '../../store/fires.js';
-import { backfill, scheduleRows } from '../../server/schedule-ops.js';
+import { FireStore, type FireRow } from '../../store/fires.js';
+import { backfill, scheduleRows, type ScheduleRow } from '../../server/schedule-ops.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
 import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, withStore } from '../context.js';
 import { table, time } from '../format.js';
@@ -22,6 +22,21 @@ async function setPaused(flowName: string, opts: { dir?: string }, paused: boole
 export async function resumeSchedule(flowName: string, opts: { dir?: string }): Promise<number> {
   await setPaused(flowName, opts, false);
   return 0;
+}
+
+/** `ordo schedules` as a table (local and against a server). */
+export function schedulesTable(rows: readonly ScheduleRow[]): string {
+  return table(['FLOW', 'STATE', 'TRIGGERS', 'OVERLAP', 'CATCH-UP', 'LAST FIRE'], rows.map((r) => [
+    r.flow, r.paused ? 'paused' : 'active', r.triggers.join(', '), r.overlap, r.catchup,
+    r.lastFire ? `${r.lastFire.at} ${r.lastFire.state}${r.lastFire.run ? ` (run ${r.lastFire.run})` : ''}` : '-',
+  ]));
+}
+
+/** `ordo fires FLOW` as a table. */
+export function firesTable(list: ReadonlyArray<Pick<FireRow, 'at' | 'triggerKey' | 'businessDate' | 'state' | 'runId' | 'reason'>>): string {
+  return table(['AT', 'TRIGGER', 'BUSINESS DATE', 'STATE', 'RUN', 'REASON'], list.map((f) => [
+    time(f.at), f.triggerKey, f.businessDate ?? '-', f.state, f.runId === null ? '-' : String(f.runId), f.reason ?? '',
+  ]));
 }
 
 export function registerScheduleCommands(program: Command): void {
@@ -56,10 +71,7 @@ export function registerScheduleCommands(program: Command): void {
       const rows = await withFires(opts, (fires) => scheduleRows(project, fires));
       if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
       else {
-        process.stdout.write(table(['FLOW', 'STATE', 'TRIGGERS', 'OVERLAP', 'CATCH-UP', 'LAST FIRE'], rows.map((r) => [
-          r.flow, r.paused ? 'paused' : 'active', r.triggers.join(', '), r.overlap, r.catchup,
-          r.lastFire ? `${r.lastFire.at} ${r.lastFire.state}${r.lastFire.run ? ` (run ${r.lastFire.run})` : ''}` : '-',
-        ])));
+        process.stdout.write(schedulesTable(rows));
       }
     }));
 
@@ -72,9 +84,7 @@ export function registerScheduleCommands(program: Command): void {
       const list = await withFires(opts, (fires) => fires.list(flowName, parsePositiveInt(opts.limit, '--limit')));
       if (opts.json) process.stdout.write(`${JSON.stringify(list)}\n`);
       else {
-        process.stdout.write(table(['AT', 'TRIGGER', 'BUSINESS DATE', 'STATE', 'RUN', 'REASON'], list.map((f) => [
-          time(f.at), f.triggerKey, f.businessDate ?? '-', f.state, f.runId === null ? '-' : String(f.runId), f.reason ?? '',
-        ])));
+        process.stdout.write(firesTable(list));
       }
     }));
 }

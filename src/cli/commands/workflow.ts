@@ -137,6 +137,11 @@ export async function showWorkflowRun(runText: string, opts: DirOpts): Promise<v
   });
 }
 
+/** A line of `ordo wf runs` (local and against a server). */
+export function wfRunLine(id: string, workflow: string, status: string, parent: string | null): string {
+  return `${id.padEnd(8)} ${workflow.padEnd(24)} ${status.padEnd(8)} ${parent === null ? '' : `parent ${parent}`}\n`;
+}
+
 export function registerWorkflowCommands(program: Command): void {
   program.command('compile [files...]')
     .description('check workflow (.wf) and action (.ac) files and store them as versions; exit 2 on errors')
@@ -198,7 +203,7 @@ export function registerWorkflowCommands(program: Command): void {
       await withStore(opts, async (store) => {
         const runs = await store.listRuns({ workflow: opts.workflow, statuses: opts.status ? [opts.status] : undefined, limit: Number(opts.limit) || 20 });
         if (opts.json) process.stdout.write(`${JSON.stringify(runs.map((r) => ({ ...r, state: undefined, id: formatRunId(r.id) })))}\n`);
-        else for (const r of runs) process.stdout.write(`${formatRunId(r.id).padEnd(8)} ${r.workflow.padEnd(24)} ${r.status.padEnd(8)} ${r.parentId === null ? '' : `parent ${formatRunId(r.parentId)}`}\n`);
+        else for (const r of runs) process.stdout.write(wfRunLine(formatRunId(r.id), r.workflow, r.status, r.parentId === null ? null : formatRunId(r.parentId)));
       });
     }));
 
