@@ -8,7 +8,11 @@ import { OrdoError } from '../errors.js';
 import { parsePositiveInt, parseRunId } from './context.js';
 import { firesTable, schedulesTable } from './commands/schedule.js';
 import { printRun } from './commands/show.js';
-import { wfRunLine } from './commands/workflow.js';
+import { parseInput, report as reportWf, wfRunLine } from './commands/workflow.js';
+import { report as reportRun } from './commands/run.js';
+import type { RunSummary } from '../engine/active-run.js';
+import { RUN_END_STATES } from '../engine/store.js';
+import type { RunEnd } from '../wf/types.js';
 import type { ScheduleRow } from '../server/schedule-ops.js';
 import type { FireRow } from '../store/fires.js';
 import { duration, table, time } from './format.js';
@@ -40,6 +44,40 @@ const enable = (on: boolean): RemoteCommand => async (c, [flow, job]) => {
 };
 
 interface WfRunJson { id: string; workflow: string; status: string; parent: string | null }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const POLL_MS = 250;
+
+/** Runs to the end against a server: started there, then its state polled until it ends. */
+const RUN_REMOTE: Record<string, RemoteCommand> = {
+  run: async (c, [flow], o) => {
+    if (o.maxParallel !== undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', '--max-parallel applies to a run in this process; against a server use `ordo set max-parallel`');
+    const priority = o.priority === undefined ? undefined : Number(o.priority);
+    const { run } = await c.call<{ run: number }>('runs.start', { flow, params: o.param ?? {}, priority, statsClass: o.statsClass });
+    if (!o.json) process.stderr.write(`run ${run} started on the server\n`);
+    for (;;) {
+      const doc = await c.call<{ run: RunRow; tasks: TaskRow[] }>('runs.get', { run });
+      if (RUN_END_STATES.includes(doc.run.state)) return reportRun({ run: doc.run, tasks: doc.tasks } as RunSummary, !!o.json);
+      await sleep(POLL_MS);
+    }
+  },
+  call: async (c, [workflow], o) => {
+    if (Array.isArray(o.worker) && o.worker.length > 0) throw new OrdoError('ORDO_BAD_ARGUMENT', '--worker loads handlers into this process; against a server, run the worker with the SDK (RemoteWorker)');
+    const [job, error] = await c.call<[number | null, string | null]>('create_job', { wfname: workflow, inargs: parseInput(o.input as string | undefined) });
+    if (job === null) throw new OrdoError('ORDO_BAD_ARGUMENT', `the server refused to start ${workflow}: ${error ?? 'no reason given'}`);
+    for (;;) {
+      const [id, outargs] = await c.call<[number | null, Record<string, unknown> | null]>('get_job_status', { job_id: job });
+      if (id !== null) {
+        const failed = outargs !== null && Object.hasOwn(outargs, 'error');
+        return reportWf({
+          runId: job, status: failed ? 'error' : 'done', output: failed ? null : outargs as RunEnd['output'],
+          error: failed ? outargs!.error as RunEnd['error'] : null,
+        }, !!o.json);
+      }
+      await sleep(POLL_MS);
+    }
+  },
+};
 
 /** The workflow commands against a server (the wf.* methods). */
 const WF_REMOTE: Record<string, RemoteCommand> = {
@@ -105,6 +143,7 @@ const SCHEDULE_REMOTE: Record<string, RemoteCommand> = {
 };
 
 export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
+  ...RUN_REMOTE,
   ...WF_REMOTE,
   ...SCHEDULE_REMOTE,
   runs: async (c, _a, o) => {

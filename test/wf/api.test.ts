@@ -62,7 +62,7 @@ test('wf.list, wf.get, wf.vars, wf.setVar, wf.cancel and wf.retry over JSON-RPC'
   }
 });
 
-test('the workflow commands against a server: wf runs, show, vars, set-var, cancel with --server --token', async () => {
+test('the workflow commands against a server: wf runs, show, vars, set-var, cancel, call, and run of a flow, with --server --token', async () => {
   const server = await startTestServer({ files: FILES });
   try {
     const op = rpcClient(server.url, server.tokens.operator);
@@ -80,6 +80,10 @@ test('the workflow commands against a server: wf runs, show, vars, set-var, canc
     assert.match(await ordo(['show', w]), /sleep/);
     assert.match(await ordo(['wf', 'runs']), new RegExp(`^${w} +waiter +waiting`, 'm'));
     assert.equal(await ordo(['cancel', w]), `${w} cancelled\n`);
+    const called = JSON.parse(await ordo(['call', 'calltest', '--input', '{"input": 1}', '--json'])) as { state: string; output: unknown };
+    assert.deepEqual([called.state, called.output], ['done', { output: 4 }]);
+    const ran = JSON.parse(await ordo(['run', 'quick', '--json'])) as { state: string; tasks: Array<{ job: string; state: string }> };
+    assert.deepEqual([ran.state, ran.tasks.map((t) => [t.job, t.state])], ['succeeded', [['a', 'succeeded'], ['b', 'succeeded']]]);
   } finally {
     await server.close();
   }

@@ -84,7 +84,7 @@ async function waitForEnd(host: WfHost, runId: number): Promise<RunEnd> {
   }
 }
 
-function report(end: RunEnd, json: boolean | undefined): number {
+export function report(end: RunEnd, json: boolean | undefined): number {
   const run = formatRunId(end.runId);
   if (json) process.stdout.write(`${JSON.stringify({ run, state: end.status, output: end.output, error: end.error })}\n`);
   else if (end.status === 'done') process.stdout.write(`${run} done ${JSON.stringify(end.output)}\n`);
@@ -110,7 +110,7 @@ function warnUnimplemented(compiled: CompileResult, workflow: string, implemente
   visit(workflow);
 }
 
-function parseInput(text: string | undefined): JsonObject {
+export function parseInput(text: string | undefined): JsonObject {
   if (text === undefined) return {};
   let value: unknown;
   try {
