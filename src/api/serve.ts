@@ -15,6 +15,7 @@ import { startJcListener, type JcListener } from './jcapi/listener.js';
 import { openJobCenter, type OpenJobCenter } from './jcapi/open.js';
 import { ProjectHolder } from './project.js';
 import type { WfHost } from '../wf/host.js';
+import type { JsonObject } from '../lang/json.js';
 
 export interface OrdoServerOptions {
   project: Project;
@@ -39,6 +40,8 @@ export interface OrdoServerOptions {
   jcapi?: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } };
   /** A remote worker not heard from for this long is declared dead (default 30 s). */
   workerTimeoutMs?: number;
+  /** What this server is as a worker (`--labels`): its command worker runs only actions whose labels these contain. */
+  labels?: JsonObject;
   /** Timings of the JobCenter service (tests make them short). */
   jobcenter?: { offerTimeoutMs?: number; pollMs?: number; pingMs?: number; helloTimeoutMs?: number; adoptEveryMs?: number; reconnectGraceMs?: number };
 }
@@ -82,6 +85,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
     if (opts.api !== false) jobcenter = await openJobCenter({
       store: rt.store, projectDir: project.dir, stateDir: rt.stateDir, env: opts.env, logger, workerTimeoutMs: opts.workerTimeoutMs,
       offerTimeoutMs: timings.offerTimeoutMs, pollMs: timings.pollMs, adoptEveryMs: timings.adoptEveryMs, reconnectGraceMs: timings.reconnectGraceMs,
+      labels: opts.labels,
     });
     const host = jobcenter?.host;
     if (host) shareHost(host);

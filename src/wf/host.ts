@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { SystemClock } from '../engine/clock.js';
 import type { Clock } from '../engine/ports.js';
 import { OrdoError } from '../errors.js';
+import { contains } from '../lang/contains.js';
+import type { JsonObject } from '../lang/json.js';
 import type { CompileResult } from '../lang/compile.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 import { announceCommands, commandActions } from '../worker/command.js';
@@ -32,6 +34,11 @@ export interface HostOptions {
   leaseMs?: number;
   /** Tasks of each command action run at once. */
   commandSlots?: number;
+  /**
+   * What this process is, as a worker (a server's `--labels`): command actions whose config asks for labels
+   * these do not contain are left to remote workers. Undefined: every command action runs here (`ordo call`).
+   */
+  labels?: JsonObject;
   env?: Record<string, string>;
 }
 
@@ -57,6 +64,9 @@ export async function openHost(opts: HostOptions): Promise<WfHost> {
   const serve = async (compiled: Pick<CompileResult, 'workflows' | 'actions'>): Promise<void> => {
     const { commands, problems } = commandActions(compiled.actions);
     if (problems.length > 0) throw new OrdoError('ORDO_INVALID_PROJECT', problems.join('; '));
+    if (opts.labels !== undefined) {
+      for (const [name, def] of compiled.actions) if (def.config.labels && !contains(opts.labels, def.config.labels)) commands.delete(name);
+    }
     await engine.register(compiled);
     announceCommands(worker, commands, { projectDir: opts.projectDir, workDir: join(opts.stateDir, 'wf-tasks'), env: opts.env }, opts.commandSlots ?? 4);
     for (const name of commands.keys()) implemented.add(name);

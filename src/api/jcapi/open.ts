@@ -4,6 +4,7 @@
  * JobCenter methods use, and (once started) the sweep that adopts workflow runs nobody drives.
  */
 import { formatDiagnostic } from '../../lang/diagnostics.js';
+import type { JsonObject } from '../../lang/json.js';
 import { isOwnerDead, newOwner } from '../../server/owner.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
 import { openHost, type WfHost } from '../../wf/host.js';
@@ -19,6 +20,8 @@ export interface OpenJobCenterOptions extends Omit<JobCenterOptions, 'engine'> {
   /** How often to look for workflow runs nobody drives (default 30 s; it reads every unfinished run). */
   adoptEveryMs?: number;
   leaseMs?: number;
+  /** The server's worker labels: its own command worker runs only actions whose labels these contain. */
+  labels?: JsonObject;
 }
 
 export interface OpenJobCenter {
@@ -36,7 +39,7 @@ export async function openJobCenter(opts: OpenJobCenterOptions): Promise<OpenJob
   if (env.DATABASE_URL) jobEnv.DATABASE_URL = env.DATABASE_URL;
   const leaseMs = opts.leaseMs ?? 15_000;
   const open = (compiled?: ReturnType<typeof compileProjectSources>) => openHost({
-    store: opts.store, projectDir: opts.projectDir, stateDir: opts.stateDir, compiled, owner: newOwner(), isOwnerDead, env: jobEnv, leaseMs,
+    store: opts.store, projectDir: opts.projectDir, stateDir: opts.stateDir, compiled, owner: newOwner(), isOwnerDead, env: jobEnv, leaseMs, labels: opts.labels ?? {},
   });
   const compiled = compileProjectSources(opts.projectDir);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');

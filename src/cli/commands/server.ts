@@ -31,6 +31,7 @@ interface ServerOptions {
   jcapiTlsCert?: string;
   jcapiTlsKey?: string;
   workerTimeout?: string;
+  labels?: string;
 }
 
 /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces). */
@@ -52,6 +53,18 @@ function tlsOf(cert: string | undefined, key: string | undefined, prefix = ''): 
 }
 
 /** The JobCenter listener's address (`--jcapi-listen`, ORDO_JCAPI_LISTEN), off by default. */
+/** `zone=dmz,os=linux` -> `{zone: 'dmz', os: 'linux'}`. */
+export function parseLabels(text: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (text === undefined) return labels;
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z_][\w.-]*)\s*=\s*(\S(?:.*\S)?)\s*$/.exec(part);
+    if (!m) throw new OrdoError('ORDO_BAD_ARGUMENT', `--labels expects name=value pairs separated by commas, such as zone=dmz,os=linux; got "${part}"`);
+    labels[m[1]!] = m[2]!;
+  }
+  return labels;
+}
+
 function jcapiOf(opts: ServerOptions): { host: string; port: number; tls?: { cert: Buffer; key: Buffer } } | undefined {
   const text = opts.jcapiListen ?? process.env.ORDO_JCAPI_LISTEN;
   const tls = tlsOf(opts.jcapiTlsCert, opts.jcapiTlsKey, 'jcapi-');
@@ -81,6 +94,7 @@ export function registerServerCommand(program: Command): void {
     .option('--jcapi-tls-cert <file>', 'serve the JobCenter listener over TLS with this PEM certificate (with --jcapi-tls-key)')
     .option('--jcapi-tls-key <file>', 'the PEM private key of --jcapi-tls-cert')
     .option('--worker-timeout <seconds>', 'a remote worker not heard from for this long is declared dead', '30')
+    .option('--labels <k=v,...>', "what this server is as a worker: it runs command actions whose config's labels these contain (default: none, so those are left to remote workers)")
     .option('--log-level <level>', 'fatal | error | warn | info | debug', 'info')
     .action(action(async (opts: ServerOptions) => {
       const dir = projectDir(opts);
@@ -98,6 +112,7 @@ export function registerServerCommand(program: Command): void {
         maxMessageBytes: opts.maxMessageBytes ? parsePositiveInt(opts.maxMessageBytes, '--max-message-bytes') : undefined,
         anonymousRole: (opts.anonymous as Role | undefined) ?? null,
         jcapi: jcapiOf(opts), workerTimeoutMs: parsePositiveInt(opts.workerTimeout ?? '30', '--worker-timeout') * 1000,
+        labels: parseLabels(opts.labels),
       };
       if (common.jcapi && listen === null) throw new OrdoError('ORDO_BAD_ARGUMENT', '--jcapi-listen needs the API (--listen is none)');
       let server;
