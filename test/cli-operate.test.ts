@@ -85,6 +85,7 @@ jobs:
 `,
     }, async (box, server) => {
       assert.equal((await ordoExpect(box, ['disable', 'op', 'x'], 0)).stdout, 'op.x disabled\n');
+      assert.match((await ordoExpect(box, ['graph', 'op'], 0)).stdout, /j_x\["x \(disabled\)"\]/, 'the graph shows a job disabled at runtime');
       const run = await start(box, 'op');
       const done = await ended(box, run, server);
       assert.equal(done.run.state, 'succeeded');

@@ -10,7 +10,8 @@ function summary(flow: FlowDef) {
   };
 }
 
-export function graphOf(flow: FlowDef) {
+/** `disabled`: jobs disabled at runtime (`jobs.disable`), besides those the file disables. */
+export function graphOf(flow: FlowDef, disabled: ReadonlySet<string> = new Set()) {
   const edges: Array<{ from: string; to: string; states: string[]; any: boolean }> = [];
   const add = (ref: DependencyRef, to: string, any: boolean) => edges.push({ from: ref.job, to, states: [...ref.states], any });
   for (const job of flow.jobs) {
@@ -19,7 +20,7 @@ export function graphOf(flow: FlowDef) {
       else for (const m of dep.members) add(m, job.name, true);
     }
   }
-  return { flow: flow.name, nodes: flow.jobs.map((j) => ({ job: j.name, enabled: j.enabled })), edges };
+  return { flow: flow.name, nodes: flow.jobs.map((j) => ({ job: j.name, enabled: j.enabled && !disabled.has(j.name) })), edges };
 }
 
 function validation(result: ProjectCheck) {
@@ -35,7 +36,10 @@ export function flowHandlers(s: ApiServices) {
   return {
     'flows.list': handler(async () => [...s.project.current.flows.values()].sort((a, b) => a.name.localeCompare(b.name)).map(summary)),
     'flows.get': handler(async (p: { flow: string }) => s.project.flow(p.flow)),
-    'flows.graph': handler(async (p: { flow: string }) => graphOf(s.project.flow(p.flow))),
+    'flows.graph': handler(async (p: { flow: string }) => {
+      const flow = s.project.flow(p.flow);
+      return graphOf(flow, await s.store.disabledJobs(flow.name));
+    }),
     'flows.validate': handler(async () => validation(await s.project.check())),
     'flows.reload': handler(async () => validation(await s.project.reload())),
   };

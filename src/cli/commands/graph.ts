@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import type { DependencyRef, FlowDef } from '../../defs/model.js';
 import { OrdoError } from '../../errors.js';
-import { action, flowOf, loadValidProject, projectDir } from '../context.js';
+import { existsSync } from 'node:fs';
+import { stateDirFor } from '../../store/open.js';
+import { action, flowOf, loadValidProject, projectDir, withStore } from '../context.js';
 
 interface Edge {
   from: string;
@@ -25,9 +27,10 @@ function edges(flow: FlowDef): Edge[] {
 
 const q = (s: string) => JSON.stringify(s);
 
-export function toDot(flow: FlowDef): string {
+/** `disabled`: jobs disabled at runtime (`ordo disable`), besides those the file disables. */
+export function toDot(flow: FlowDef, disabled: ReadonlySet<string> = new Set()): string {
   const lines = [`digraph ${q(flow.name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded];'];
-  for (const j of flow.jobs) lines.push(`  ${q(j.name)}${j.enabled ? '' : ' [style="rounded,dashed"]'};`);
+  for (const j of flow.jobs) lines.push(`  ${q(j.name)}${j.enabled && !disabled.has(j.name) ? '' : ' [style="rounded,dashed"]'};`);
   for (const e of edges(flow)) {
     const attrs = [e.label ? `label=${q(e.label)}` : '', e.any ? 'style=dashed' : ''].filter(Boolean);
     lines.push(`  ${q(e.from)} -> ${q(e.to)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
@@ -36,10 +39,10 @@ export function toDot(flow: FlowDef): string {
   return lines.join('\n') + '\n';
 }
 
-export function toMermaid(flow: FlowDef): string {
+export function toMermaid(flow: FlowDef, disabled: ReadonlySet<string> = new Set()): string {
   const id = (name: string) => `j_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const lines = ['flowchart LR'];
-  for (const j of flow.jobs) lines.push(`  ${id(j.name)}["${j.name}"]`);
+  for (const j of flow.jobs) lines.push(`  ${id(j.name)}["${j.name}${j.enabled && !disabled.has(j.name) ? '' : ' (disabled)'}"]`);
   for (const e of edges(flow)) {
     const arrow = e.any ? '-.->' : '-->';
     lines.push(`  ${id(e.from)} ${arrow}${e.label ? `|${e.label}|` : ''} ${id(e.to)}`);
@@ -49,14 +52,18 @@ export function toMermaid(flow: FlowDef): string {
 
 export function registerGraphCommand(program: Command): void {
   program.command('graph <flow>')
-    .description('print the dependency graph (dashed: a member of an `any` group)')
+    .description('print the dependency graph (dashed: a member of an `any` group; disabled jobs, in the file or by `ordo disable`, marked)')
     .option('-d, --dir <dir>', 'project directory')
     .option('-f, --format <format>', 'dot | mermaid', 'mermaid')
     .action(action(async (flowName: string, opts: { dir?: string; format: string }) => {
       if (opts.format !== 'dot' && opts.format !== 'mermaid') {
         throw new OrdoError('ORDO_BAD_ARGUMENT', `--format must be dot or mermaid, got "${opts.format}"`);
       }
-      const flow = flowOf(await loadValidProject(projectDir(opts)), flowName);
-      process.stdout.write(opts.format === 'dot' ? toDot(flow) : toMermaid(flow));
+      const dir = projectDir(opts);
+      const flow = flowOf(await loadValidProject(dir), flowName);
+      // Jobs disabled with `ordo disable` are in the store: read it when there is one (a graph creates none).
+      const hasStore = !!process.env.DATABASE_URL || existsSync(stateDirFor(dir));
+      const disabled = hasStore ? await withStore(opts, (store) => store.disabledJobs(flow.name)) : new Set<string>();
+      process.stdout.write(opts.format === 'dot' ? toDot(flow, disabled) : toMermaid(flow, disabled));
     }));
 }
