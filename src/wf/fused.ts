@@ -3,8 +3,9 @@
  * PostgreSQL can, SQLite cannot). One statement is one atomic transaction and one round trip, instead of
  * BEGIN, four or five statements and COMMIT: a plain step (no effect), a step that calls an action (the
  * task created, and claimed for an in-process worker), and a step that takes an in-process worker's
- * result (the task ended with it). The rows written are exactly those of the general path (step-tx.ts);
- * anything else (an inbox to read, an effect with more rows, the end of a run) takes the general path.
+ * result (the task ended with it), and the end of a run that touches only its own rows (no parent, no lock,
+ * event or child steps). The rows written are exactly those of the general path (step-tx.ts); anything else
+ * (an inbox to read, an effect with more rows, an end that tells a parent or releases locks) takes it.
  */
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../lang/json.js';
@@ -15,6 +16,7 @@ import type { Notes } from './serve.js';
 import { planStep, runValues, stepEventData, stepped, stepValues } from './plan.js';
 import type { StepEnv } from './step-tx.js';
 import { errorOf, taskOfCookie, type ClaimedTask } from './tasks.js';
+import { featuresOf } from './features.js';
 import { formatRunId } from './types.js';
 
 const probed = new WeakMap<SqlPort, Promise<boolean>>();
@@ -48,7 +50,11 @@ export async function tryFused(env: StepEnv, run: LiveRun, notes: Notes, direct:
   } else if (run.state.status !== 'running') return 'fallback';
   const plan = planStep(run, event, now);
   const effect = plan.effect;
-  if (plan.ended || (effect && effect.kind !== 'call_action')) return 'fallback';
+  if (effect && effect.kind !== 'call_action') return 'fallback';
+  // The end of a run fuses when it touches nothing but its own rows: no parent to tell, and a program without
+  // lock, event or child steps (see features.ts); anything else ends on the general path (step-tx.ts endRun).
+  const can = featuresOf(run.program);
+  if (plan.ended && (run.parentId !== null || can.locks || can.events || can.children)) return 'fallback';
 
   // Each fragment keeps its own parameters, so that they are joined in the order of the text.
   type Frag = { sql: string; params: SqlValue[] };
@@ -87,6 +93,15 @@ export async function tryFused(env: StepEnv, run: LiveRun, notes: Notes, direct:
     events.push(frag(() => `SELECT 1 AS ord, ${p(failed ? 'wf_task_failed' : 'wf_task_done', 'TEXT')} AS kind, ${p(pre, 'TEXT')} || CAST(r.id AS TEXT) || ${p(post, 'TEXT')} AS data FROM r`));
   }
   events.push(frag(() => `SELECT 2 AS ord, ${p('wf_step', 'TEXT')} AS kind, ${p(JSON.stringify(stepEventData(plan)), 'TEXT')} AS data FROM u`));
+  if (plan.ended) {
+    // As endRun: its unfinished tasks cancelled (a late result is then refused), its inbox emptied, the end event.
+    ctes.push(frag(() => `c AS (UPDATE wf_tasks SET state = 'cancelled', ended_at = ${p(now, 'BIGINT')} ` +
+      "WHERE run_id IN (SELECT id FROM u) AND state IN ('ready', 'claimed') RETURNING id)"));
+    ctes.push(frag(() => 'i AS (DELETE FROM wf_inbox WHERE run_id IN (SELECT id FROM u) RETURNING id)'));
+    const done = plan.next.status === 'done';
+    const data: JsonObject = done ? { output: plan.next.output ?? {} } : { error: (plan.next.error ?? null) as JsonObject | null };
+    events.push(frag(() => `SELECT 4 AS ord, ${p(done ? 'wf_run_done' : 'wf_run_failed', 'TEXT')} AS kind, ${p(JSON.stringify(data), 'TEXT')} AS data FROM u`));
+  }
 
   let claimFor: string | undefined;
   let cookie: string | null = null;
