@@ -6,6 +6,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { EngineStore } from '../engine/store.js';
 import { ownerAlive } from './owner.js';
+import { startPeriodic, type Periodic } from './periodic.js';
 
 export interface AdoptLoopOptions {
   engine: Engine;
@@ -16,35 +17,15 @@ export interface AdoptLoopOptions {
   onError?: (err: Error) => void;
 }
 
-export function startAdoptLoop(opts: AdoptLoopOptions): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let current: Promise<void> = Promise.resolve();
-
-  const sweep = async () => {
+export function startAdoptLoop(opts: AdoptLoopOptions): Periodic {
+  return startPeriodic(async (stopped) => {
     const open = await opts.store.listRuns({ states: ['pending', 'running'], limit: 1000 });
     const now = Date.now();
     for (const run of open.reverse()) {
-      if (stopped) return;
+      if (stopped()) return;
       if (opts.engine.activeRunIds.includes(run.id)) continue;
       if (run.owner && run.owner !== opts.engine.owner && ownerAlive(run, now, opts.leaseMs)) continue;
       if (await opts.engine.tryAdopt(run.id)) opts.onAdopt?.(run.id);
     }
-  };
-
-  const tick = () => {
-    current = sweep()
-      .catch((err: Error) => opts.onError?.(err))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.everyMs);
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await current;
-    },
-  };
+  }, opts.everyMs, { onError: opts.onError });
 }

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { isOwnerDead } from '../../server/owner.js';
+import { startPeriodic, type Periodic } from '../../server/periodic.js';
 import type { WorkflowEngine } from '../../wf/driver.js';
 import type { WfRunRow } from '../../wf/types.js';
 
@@ -23,35 +24,15 @@ export function orphaned(run: WfRunRow, self: string, now: number, leaseMs: numb
   return run.heartbeatAt === null || run.heartbeatAt < now - leaseMs;
 }
 
-export function startAdoptSweep(opts: SweepOptions): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let current: Promise<void> = Promise.resolve();
-  const sweep = async (): Promise<void> => {
-    const { engine } = opts;
+export function startAdoptSweep(opts: SweepOptions): Periodic {
+  const { engine } = opts;
+  return startPeriodic(async (stopped) => {
     const open = await engine.store.listRuns({ statuses: ['running', 'waiting'], limit: 1000 });
     const now = Date.now();
     for (const run of open.reverse()) {
-      if (stopped) return;
+      if (stopped()) return;
       if (!orphaned(run, engine.owner, now, opts.leaseMs)) continue;
       if (await engine.adopt(run.id)) opts.logger.info({ job: run.id, previous: run.owner }, 'jcapi: adopted a workflow run nobody drove');
     }
-  };
-  const tick = (): void => {
-    current = sweep()
-      .catch((err: unknown) => opts.logger.warn({ err }, 'jcapi: adopting workflow runs failed'))
-      .finally(() => {
-        if (stopped) return;
-        timer = setTimeout(tick, opts.everyMs);
-        timer.unref();
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await current;
-    },
-  };
+  }, opts.everyMs, { unref: true, onError: (err) => opts.logger.warn({ err }, 'jcapi: adopting workflow runs failed') });
 }
