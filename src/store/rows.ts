@@ -2,9 +2,9 @@
 import type { AttemptRow, EventRow, RunRow, TaskRow } from '../engine/store.js';
 import type { SqlRow, SqlScalar } from './port.js';
 
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const num = (v: unknown): number => Number(v);
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export function parseJson<T>(v: unknown): T | null {
   return v === null || v === undefined ? null : (JSON.parse(String(v)) as T);

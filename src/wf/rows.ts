@@ -3,17 +3,9 @@ import type { JsonObject } from '../lang/json.js';
 import type { RunError } from '../lang/vm/errors.js';
 import type { RunState, RunStatus } from '../lang/vm/state.js';
 import type { Queryable, SqlRow } from '../store/port.js';
+import { num, numOrNull, parseJson, strOrNull } from '../store/rows.js';
 import type { InboxRow, TaskState, VersionKind, WfRunRow, WfStepRow, WfTaskRow, WfVersion } from './types.js';
 
-const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-export function json<T>(v: unknown): T | null {
-  return v === null || v === undefined ? null : (JSON.parse(String(v)) as T);
-}
-
-export const text = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
 export function toVersion(r: SqlRow): WfVersion {
   return {
@@ -27,8 +19,8 @@ export function toRun(r: SqlRow): WfRunRow {
     id: num(r.id), workflow: String(r.workflow), versionId: num(r.version_id), parentId: numOrNull(r.parent_id),
     parentStep: numOrNull(r.parent_step), parentIndex: num(r.parent_index), join: (['none', 'call', 'all'] as const)[num(r.waited)] ?? 'none',
     rootId: numOrNull(r.root_id) ?? num(r.id), depth: num(r.depth), status: r.status as RunStatus,
-    state: JSON.parse(String(r.state)) as RunState, input: json<JsonObject>(r.input) ?? {}, output: json<JsonObject>(r.output),
-    error: json<RunError>(r.error), step: num(r.step), waitStep: numOrNull(r.wait_step), rev: num(r.rev), owner: strOrNull(r.owner),
+    state: JSON.parse(String(r.state)) as RunState, input: parseJson<JsonObject>(r.input) ?? {}, output: parseJson<JsonObject>(r.output),
+    error: parseJson<RunError>(r.error), step: num(r.step), waitStep: numOrNull(r.wait_step), rev: num(r.rev), owner: strOrNull(r.owner),
     heartbeatAt: numOrNull(r.heartbeat_at), wakeAt: numOrNull(r.wake_at), deadlineAt: numOrNull(r.deadline_at),
     origin: strOrNull(r.origin), createdAt: num(r.created_at), updatedAt: num(r.updated_at), endedAt: numOrNull(r.ended_at),
   };
@@ -36,10 +28,10 @@ export function toRun(r: SqlRow): WfRunRow {
 
 export function toTask(r: SqlRow): WfTaskRow {
   return {
-    id: num(r.id), runId: num(r.run_id), step: num(r.step), action: String(r.action), input: json<JsonObject>(r.input) ?? {},
+    id: num(r.id), runId: num(r.run_id), step: num(r.step), action: String(r.action), input: parseJson<JsonObject>(r.input) ?? {},
     state: r.state as TaskState, attempts: num(r.attempts), maxTries: num(r.max_tries), retryMs: num(r.retry_ms),
     timeoutMs: numOrNull(r.timeout_ms), retryable: num(r.retryable) === 1, notBefore: num(r.not_before), cookie: strOrNull(r.cookie),
-    worker: strOrNull(r.worker), deadline: numOrNull(r.deadline), output: json<JsonObject>(r.output), error: json<JsonObject>(r.error),
+    worker: strOrNull(r.worker), deadline: numOrNull(r.deadline), output: parseJson<JsonObject>(r.output), error: parseJson<JsonObject>(r.error),
     createdAt: num(r.created_at), claimedAt: numOrNull(r.claimed_at), endedAt: numOrNull(r.ended_at),
   };
 }
@@ -47,12 +39,12 @@ export function toTask(r: SqlRow): WfTaskRow {
 export function toStep(r: SqlRow): WfStepRow {
   return {
     runId: num(r.run_id), step: num(r.step), at: num(r.at), pc: num(r.pc), op: String(r.op),
-    event: json<JsonObject>(r.event), effect: json<JsonObject>(r.effect), status: r.status as RunStatus,
+    event: parseJson<JsonObject>(r.event), effect: parseJson<JsonObject>(r.effect), status: r.status as RunStatus,
   };
 }
 
 export function toInbox(r: SqlRow): InboxRow {
-  return { id: num(r.id), runId: num(r.run_id), step: numOrNull(r.step), kind: String(r.kind), data: json<JsonObject>(r.data) ?? {} };
+  return { id: num(r.id), runId: num(r.run_id), step: numOrNull(r.step), kind: String(r.kind), data: parseJson<JsonObject>(r.data) ?? {} };
 }
 
 export interface WfEvent {
