@@ -15,6 +15,7 @@ import { loadProject } from '../../src/defs/load.js';
 import { createToken } from '../../src/store/auth.js';
 import { usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tmp.js';
+import { poll } from '../support/wait.js';
 
 export const PROJECT: Record<string, string> = {
   'ordo.yaml': 'maxParallel: 4\ngates:\n  eod: {}\nconnectors:\n  dwh: { maxParallel: 2 }\n',
@@ -162,12 +163,6 @@ export async function openSocket(url: string, token?: string, ca?: string): Prom
 }
 
 /** Polls `fn` until it returns something other than undefined (bounded). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  return poll(what, fn, { timeoutMs, intervalMs: 25 });
 }

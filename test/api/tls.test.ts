@@ -1,21 +1,10 @@
 /** TLS: with a certificate and key the one port serves HTTPS and WSS (and plain HTTP no longer). */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../support/tmp.js';
+import { selfSignedCert, skipWithoutOpenssl } from '../support/tls.js';
 import { openSocket, startTestServer } from './support.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function post(url: string, body: string, ca: string, token: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -28,13 +17,9 @@ function post(url: string, body: string, ca: string, token: string): Promise<{ s
   });
 }
 
-test('HTTPS and WSS with a certificate; the certificate is checked by clients', { skip: !hasOpenssl() && 'openssl is not installed' }, async () => {
+test('HTTPS and WSS with a certificate; the certificate is checked by clients', { skip: skipWithoutOpenssl() }, async () => {
   const tmp = tempDir('ordo-tls-');
-  const cert = join(tmp.path, 'cert.pem');
-  const key = join(tmp.path, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  const pem = { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+  const pem = selfSignedCert(tmp.path);
   const t = await startTestServer({ tls: pem });
   try {
     assert.match(t.url, /^https:\/\/127\.0\.0\.1:\d+$/);

@@ -14,6 +14,7 @@ import { repoPath } from '../../src/paths.js';
 import { createToken } from '../../src/store/auth.js';
 import { usePostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tmp.js';
+import { poll } from '../support/wait.js';
 
 const example = (name: string) => readFileSync(repoPath('test', 'lang', 'examples', name), 'utf8');
 
@@ -106,12 +107,6 @@ export async function startJcServer(opts: JcServerOptions = {}): Promise<JcTestS
 }
 
 /** Polls `fn` until it returns something other than undefined (bounded). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  return poll(what, fn, { timeoutMs, intervalMs: 20 });
 }

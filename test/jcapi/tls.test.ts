@@ -1,29 +1,14 @@
 /** The netstring listener over TLS: the same session, and a plain TCP peer gets nowhere. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../support/tmp.js';
+import { selfSignedCert, skipWithoutOpenssl } from '../support/tls.js';
 import { RawClient } from './raw-client.js';
 import { startJcServer } from './support.js';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-test('greeting and hello over TLS; the certificate is checked', { skip: !hasOpenssl() && 'openssl is not installed' }, async () => {
+test('greeting and hello over TLS; the certificate is checked', { skip: skipWithoutOpenssl() }, async () => {
   const tmp = tempDir('ordo-jctls-');
-  const cert = join(tmp.path, 'cert.pem');
-  const key = join(tmp.path, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  const pem = { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+  const pem = selfSignedCert(tmp.path);
   const t = await startJcServer({ jcTls: pem });
   try {
     assert.match(t.server.jcapi!.url, /^tls:\/\/127\.0\.0\.1:\d+$/);

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoPath } from '../../src/paths.js';
 import { tempDir, type TempDir } from './tmp.js';
+import { poll } from './wait.js';
 
 /** The compiled CLI, resolved from the repository root (not from the test's working directory). */
 export const CLI_PATH = repoPath('dist/src/cli/main.js');
@@ -167,16 +168,8 @@ export function sandbox(files: Record<string, string>, extraEnv: Record<string, 
  * Calls `probe` every intervalMs until it returns something other than undefined, and returns that; fails
  * with `what` (and the last thing seen, if `seen` says) after timeoutMs. Bounded: never waits forever.
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; intervalMs?: number; seen?: () => string } = {},
 ): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${opts.seen ? `; last seen: ${opts.seen()}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
-  }
+  return poll(what, probe, { timeoutMs: 20_000, intervalMs: 200, ...opts });
 }

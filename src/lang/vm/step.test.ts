@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ADD_AC, mustCompile } from '../../../test/lang/support.js';
+import { ADD_AC, CALLTEST_WF, mustCompile } from '../../../test/lang/support.js';
 import type { CompiledWorkflow } from '../program.js';
 import { startRun, type RunState } from './state.js';
 import { step, VmProtocolError } from './step.js';
@@ -8,21 +8,7 @@ import { step, VmProtocolError } from './step.js';
 /** The VM driven by hand: the effects/events protocol and a run that survives being reloaded. */
 const program = mustCompile({
   'add.ac': ADD_AC,
-  'calltest.wf': `
-    workflow calltest:
-      in:
-        input number
-      out:
-        output number
-      wfomap:
-        output = v.thing
-      do:
-        call add:
-          counter = a.input
-          step = 3
-        into:
-          thing = o.counter
-  `,
+  'calltest.wf': CALLTEST_WF,
 }).workflows.get('calltest') as CompiledWorkflow;
 
 function begin(input = { input: 123 }): RunState {
