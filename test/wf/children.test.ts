@@ -1,25 +1,12 @@
 /** Child runs, durable: a workflow called as a subroutine, split, map, detachflow, and max_depth. */
+import { CALLADD_WF, INC_WF, SPLIT_PAR_WF } from '../lang/programs.js';
 import assert from 'node:assert/strict';
 import { ADD_AC, eachBackend } from './support.js';
 
-const INC = `
-  workflow inc:
-    in:
-      x number
-    out:
-      y number
-    wfomap:
-      y = v.y
-    do:
-      call add:
-        counter = a.x
-      into:
-        y = o.counter
-`;
 
 eachBackend('a workflow called as a subroutine runs as a child run and returns its outputs', async (kit) => {
   await kit.compile({
-    'add.ac': ADD_AC, 'inc.wf': INC,
+    'add.ac': ADD_AC, 'inc.wf': INC_WF,
     'main.wf': 'workflow main:\n  out:\n    r number\n  wfomap:\n    r = v.r\n  do:\n    call inc:\n      x = 41\n    into:\n      r = o.y\n',
   });
   const end = await kit.run('main', {});
@@ -33,24 +20,8 @@ eachBackend('a workflow called as a subroutine runs as a child run and returns i
 
 eachBackend('split starts children in parallel and maps their outputs in source order', async (kit) => {
   await kit.compile({
-    'add.ac': ADD_AC, 'inc.wf': INC,
-    'par.wf': `
-      workflow par:
-        out:
-          r string
-        wfomap:
-          <r>
-        do:
-          split:
-            callflow inc:
-              x = 10
-            into:
-              r = 'a' . o.y
-            callflow inc:
-              x = 20
-            into:
-              r .= ' b' . o.y
-    `,
+    'add.ac': ADD_AC, 'inc.wf': INC_WF,
+    'par.wf': SPLIT_PAR_WF,
   });
   const end = await kit.run('par', {});
   assert.deepEqual(end.output, { r: 'a11 b21' });
@@ -60,22 +31,7 @@ eachBackend('split starts children in parallel and maps their outputs in source 
 eachBackend('map ... using ... collect: one child per element, collected in element order', async (kit) => {
   await kit.compile({
     'add.ac': ADD_AC,
-    'calladd.wf': `
-      workflow calladd:
-        in:
-          input number
-          step number
-        out:
-          output number
-        wfomap:
-          output = v.out
-        do:
-          call add:
-            counter = a.input
-            step = a.step
-          into:
-            out = o.counter
-    `,
+    'calladd.wf': CALLADD_WF,
     'mc.wf': `
       workflow mc:
         in:

@@ -1,50 +1,13 @@
 /** Locks, durable: FIFO waiters, inheritance, deadlock detection, waits with a limit. */
 import assert from 'node:assert/strict';
+import { DEADLOCK_SOURCES, LOCK_FIFO_WF, LOCK_WORKER_WF } from '../lang/programs.js';
 import { eachBackend } from './support.js';
 
-const WORKER_WF = `
-  workflow worker:
-    in:
-      name string
-      hold number
-    locks:
-      res _ manual
-    do:
-      lock res 'r'
-      raise_event: event = object(kind: 'got', name: a.name)
-      sleep a.hold
-      unlock res 'r'
-`;
 
 eachBackend('lock waiters are served first come, first served', async (kit) => {
   await kit.compile({
-    'worker.wf': WORKER_WF,
-    'main.wf': `
-      workflow main:
-        out:
-          order array
-        wfomap:
-          order = v.order
-        do:
-          subscribe: name = 'got', mask = object(kind: 'got')
-          split:
-            callflow worker:
-              name = 'a'
-              hold = 10
-            callflow worker:
-              name = 'b'
-              hold = 1
-            callflow worker:
-              name = 'c'
-              hold = 1
-          eval:
-            order = array()
-          repeat:
-            wait_for_event: events = array('got'), timeout = 1
-            into:
-              order ,= o.event.event.name
-          until length(v.order) == 3
-    `,
+    'worker.wf': LOCK_WORKER_WF,
+    'main.wf': LOCK_FIFO_WF,
   });
   const t0 = kit.clock.now();
   const end = await kit.run('main', {}, 500);
@@ -75,29 +38,7 @@ eachBackend('deadlock: a child waiting for a lock its parent holds (without inhe
 });
 
 eachBackend('deadlock between two runs taking two locks in opposite order', async (kit) => {
-  const lock2 = (first: string, second: string): string =>
-    `workflow w${first}:\n  locks:\n    l _ manual\n  do:\n    lock l '${first}'\n    sleep 1\n    lock l '${second}'\n`;
-  await kit.compile({
-    'wa.wf': lock2('a', 'b'),
-    'wb.wf': lock2('b', 'a'),
-    'main.wf': `
-      workflow main:
-        out:
-          failed string
-        wfomap:
-          failed = v.failed
-        do:
-          try:
-            split:
-              callflow wa:
-              callflow wb:
-            eval:
-              failed = 'nobody'
-          catch:
-            eval:
-              failed = e._error.workflow . ': ' . e._error.child.class
-    `,
-  });
+  await kit.compile(DEADLOCK_SOURCES);
   assert.deepEqual((await kit.run('main', {}, 250)).output, { failed: 'wb: lock' });
 });
 

@@ -2,38 +2,10 @@
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../src/lang/json.js';
 import { ActionFailure, type ActionHandler } from '../../src/worker/worker.js';
+import { catcherWf, FLAKY_AC } from '../lang/programs.js';
 import { eachBackend } from './support.js';
 
-const FLAKY_AC = `
-  action flaky:
-    in:
-      n number
-    out:
-      n number
-    config:
-      retry = object(tries: 3, interval: '5s')
-      timeout = 10
-`;
 
-const CATCHER = (call: string): string => `
-  workflow c:
-    out:
-      cls string
-      msg string
-    wfomap:
-      cls = v.cls
-      msg = v.msg
-    do:
-      try:
-${call.split('\n').map((l) => `        ${l}`).join('\n')}
-        eval:
-          cls = 'none'
-          msg = ''
-      catch:
-        eval:
-          cls = e._error.class
-          msg = e._error.msg
-`;
 
 eachBackend('sleep waits on the engine clock', async (kit) => {
   await kit.compile({ 's.wf': "workflow s:\n  do:\n    sleep 90\n    sleep '1 minute'\n    sleep:\n      timeout = '2.5s'\n" });
@@ -71,7 +43,7 @@ const handlers: Record<string, ActionHandler> = {
 
 eachBackend('soft errors are retried per the action retry policy, then raised', async (kit) => {
   attempts.length = 0;
-  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': CATCHER('call flaky:\n  n = 1') });
+  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': catcherWf('call flaky:\n  n = 1') });
   const t0 = kit.clock.now();
   const end = await kit.run('c', {}, 1000);
   assert.deepEqual(end.output, { cls: 'soft', msg: 'try later' });
@@ -84,21 +56,21 @@ eachBackend('soft errors are retried per the action retry policy, then raised', 
 
 eachBackend('a soft error that clears before the last try is not raised', async (kit) => {
   soft = 0;
-  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': CATCHER('call flaky:\n  n = 2') });
+  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': catcherWf('call flaky:\n  n = 2') });
   const end = await kit.run('c', {});
   assert.deepEqual(end.output, { cls: 'none', msg: '' });
 }, { actions: handlers });
 
 eachBackend('a normal error is raised at once, without retries', async (kit) => {
   attempts.length = 0;
-  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': CATCHER('call flaky:\n  n = 4') });
+  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': catcherWf('call flaky:\n  n = 4') });
   assert.deepEqual((await kit.run('c', {})).output, { cls: 'normal', msg: 'disk full' });
   assert.deepEqual(attempts, [1]);
 }, { actions: handlers });
 
 eachBackend("an action slower than its timeout fails with class timeout; the worker's late result is refused", async (kit) => {
   later = (ms) => new Promise((resolve) => kit.clock.setTimer(ms, resolve));
-  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': CATCHER('call flaky:\n  n = 3') });
+  await kit.compile({ 'flaky.ac': FLAKY_AC, 'c.wf': catcherWf('call flaky:\n  n = 3') });
   const t0 = kit.clock.now();
   const end = await kit.run('c', {});
   assert.equal((end.output as JsonObject).cls, 'timeout');

@@ -1,3 +1,4 @@
+import { CALLADD_WF, INC_WF, SPLIT_PAR_WF } from '../../../test/lang/programs.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ADD_AC, runInline } from '../../../test/lang/support.js';
@@ -122,37 +123,8 @@ test('locks: lock, wait_for_lock and unlock', async () => {
 test('split runs children in parallel and maps their outputs in source order', async () => {
   const sources = {
     'add.ac': ADD_AC,
-    'inc.wf': `
-      workflow inc:
-        in:
-          x number
-        out:
-          y number
-        wfomap:
-          y = v.y
-        do:
-          call add:
-            counter = a.x
-          into:
-            y = o.counter
-    `,
-    'par.wf': `
-      workflow par:
-        out:
-          r string
-        wfomap:
-          <r>
-        do:
-          split:
-            callflow inc:
-              x = 10
-            into:
-              r = 'a' . o.y
-            callflow inc:
-              x = 20
-            into:
-              r .= ' b' . o.y
-    `,
+    'inc.wf': INC_WF,
+    'par.wf': SPLIT_PAR_WF,
   };
   const res = await runInline(sources, 'par', {});
   assert.deepEqual(res.output, { r: 'a11 b21' });
@@ -161,22 +133,7 @@ test('split runs children in parallel and maps their outputs in source order', a
 test('map ... using ... collect: one child per element, collected in element order', async () => {
   const sources = {
     'add.ac': ADD_AC,
-    'calladd.wf': `
-      workflow calladd:
-        in:
-          input number
-          step number
-        out:
-          output number
-        wfomap:
-          output = v.out
-        do:
-          call add:
-            counter = a.input
-            step = a.step
-          into:
-            out = o.counter
-    `,
+    'calladd.wf': CALLADD_WF,
     'mc.wf': `
       workflow map_collect_test:
         in:

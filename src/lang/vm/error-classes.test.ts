@@ -1,45 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { catcherWf, FLAKY_AC } from '../../../test/lang/programs.js';
 import { ADD_AC, add, mustCompile, runInline } from '../../../test/lang/support.js';
 import { ActionError, MemoryDriver, type ActionImpl } from './memory-driver.js';
 
 /** One test per error class of LANGUAGE.md, plus the limits and validations that raise them. */
-const catcher = (call: string, extra = ''): Record<string, string> => ({
-  'add.ac': ADD_AC,
-  'flaky.ac': `
-    action flaky:
-      in:
-        n number
-      out:
-        n number
-      config:
-        retry = object(tries: 3, interval: '5s')
-        timeout = 10
-  `,
-  'c.wf': `
-    workflow c:
-      out:
-        cls string
-        msg string
-      wfomap:
-        cls = v.cls
-        msg = v.msg
-      ${extra}
-      do:
-        try:
-${call.split('\n').map((l) => `          ${l}`).join('\n')}
-          eval:
-            cls = 'none'
-            msg = ''
-        catch:
-          eval:
-            cls = e._error.class
-            msg = e._error.msg
-  `,
-});
+const catcher = (call: string): Record<string, string> => ({ 'add.ac': ADD_AC, 'flaky.ac': FLAKY_AC, 'c.wf': catcherWf(call) });
 
-async function caught(call: string, impls: Record<string, ActionImpl>, extra = ''): Promise<{ cls: string; msg: string }> {
-  const res = await runInline(catcher(call, extra), 'c', {}, { add, ...impls });
+async function caught(call: string, impls: Record<string, ActionImpl>): Promise<{ cls: string; msg: string }> {
+  const res = await runInline(catcher(call), 'c', {}, { add, ...impls });
   assert.equal(res.status, 'done', JSON.stringify(res.error));
   return res.output as { cls: string; msg: string };
 }

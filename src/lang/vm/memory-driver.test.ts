@@ -1,52 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DEADLOCK_SOURCES, LOCK_FIFO_WF, LOCK_WORKER_WF } from '../../../test/lang/programs.js';
 import { mustCompile, runInline } from '../../../test/lang/support.js';
 import { ActionError, MemoryDriver } from './memory-driver.js';
 
 /** Locks and events across runs, as the in-memory driver implements them. */
-const worker = `
-  workflow worker:
-    in:
-      name string
-      hold number
-    locks:
-      res _ manual
-    do:
-      lock res 'r'
-      raise_event: event = object(kind: 'got', name: a.name)
-      sleep a.hold
-      unlock res 'r'
-`;
 
 test('lock waiters are served first come, first served', async () => {
   const sources = {
-    'worker.wf': worker,
-    'main.wf': `
-      workflow main:
-        out:
-          order array
-        wfomap:
-          order = v.order
-        do:
-          subscribe: name = 'got', mask = object(kind: 'got')
-          split:
-            callflow worker:
-              name = 'a'
-              hold = 10
-            callflow worker:
-              name = 'b'
-              hold = 1
-            callflow worker:
-              name = 'c'
-              hold = 1
-          eval:
-            order = array()
-          repeat:
-            wait_for_event: events = array('got'), timeout = 1
-            into:
-              order ,= o.event.event.name
-          until length(v.order) == 3
-    `,
+    'worker.wf': LOCK_WORKER_WF,
+    'main.wf': LOCK_FIFO_WF,
   };
   const res = await runInline(sources, 'main', {});
   assert.deepEqual(res.output, { order: ['a', 'b', 'c'] });
@@ -74,30 +37,7 @@ test('deadlock: a child waiting for a lock its parent holds (without inherit) ge
 });
 
 test('deadlock between two runs taking two locks in opposite order', async () => {
-  const lock2 = (first: string, second: string): string =>
-    `workflow w${first}:\n  locks:\n    l _ manual\n  do:\n    lock l '${first}'\n    sleep 1\n    lock l '${second}'\n`;
-  const sources = {
-    'wa.wf': lock2('a', 'b'),
-    'wb.wf': lock2('b', 'a'),
-    'main.wf': `
-      workflow main:
-        out:
-          failed string
-        wfomap:
-          failed = v.failed
-        do:
-          try:
-            split:
-              callflow wa:
-              callflow wb:
-            eval:
-              failed = 'nobody'
-          catch:
-            eval:
-              failed = e._error.workflow . ': ' . e._error.child.class
-    `,
-  };
-  const res = await runInline(sources, 'main', {});
+  const res = await runInline(DEADLOCK_SOURCES, 'main', {});
   assert.deepEqual(res.output, { failed: 'wb: lock' });
 });
 
