@@ -32,6 +32,18 @@ export interface CallContext {
   principal: Principal;
   /** Present over a WebSocket: subscriptions deliver their notifications here. */
   session?: Session;
+  /**
+   * Runs `fn` once the answer to this call has been written, so that what the call made possible (the
+   * first `task_ready` after `announce`) reaches the peer after the answer. Transports without it: see
+   * `afterReply` below.
+   */
+  afterReply?(fn: () => void): void;
+}
+
+/** `call.afterReply`, or else the next turn of the event loop. */
+export function afterReply(call: CallContext, fn: () => void): void {
+  if (call.afterReply) call.afterReply(fn);
+  else setImmediate(fn);
 }
 
 export type Handler = (params: Record<string, unknown>, call: CallContext) => Promise<unknown>;

@@ -38,12 +38,18 @@ export interface OrdoServerOptions {
   triggers?: boolean;
   /** The JobCenter netstring listener (`--jcapi-listen`); it needs the API. */
   jcapi?: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } };
-  /** A remote worker not heard from for this long is declared dead (default 30 s). */
+  /** A WebSocket worker not heard from for this long is declared dead (default 30 s). */
   workerTimeoutMs?: number;
   /** What this server is as a worker (`--labels`): its command worker runs only actions whose labels these contain. */
   labels?: JsonObject;
-  /** Timings of the JobCenter service (tests make them short). */
-  jobcenter?: { offerTimeoutMs?: number; pollMs?: number; pingMs?: number; helloTimeoutMs?: number; adoptEveryMs?: number; reconnectGraceMs?: number };
+  /**
+   * Timings of the JobCenter service (`--jcapi-ping` and `--jcapi-ping-timeout` set the two ping timings;
+   * tests make them all short).
+   */
+  jobcenter?: {
+    offerTimeoutMs?: number; pollMs?: number; pingMs?: number; pingTimeoutMs?: number; helloTimeoutMs?: number; frameTimeoutMs?: number;
+    adoptEveryMs?: number; reconnectGraceMs?: number;
+  };
 }
 
 export interface OrdoServer {
@@ -116,7 +122,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
       if (!api || !jobcenter) throw new Error('the JobCenter listener needs the API (--listen is none)');
       jcapi = await startJcListener({
         app: api.app, service: jobcenter.service, logger, host: opts.jcapi.host, port: opts.jcapi.port, tls: opts.jcapi.tls,
-        pingMs: timings.pingMs, helloTimeoutMs: timings.helloTimeoutMs,
+        pingMs: timings.pingMs, pingTimeoutMs: timings.pingTimeoutMs, helloTimeoutMs: timings.helloTimeoutMs, frameTimeoutMs: timings.frameTimeoutMs,
       });
     } catch (err) {
       await api?.close();

@@ -49,6 +49,8 @@ export interface EngineOptions {
 export interface StartOptions {
   env?: JsonObject;
   origin?: string;
+  /** Inputs that `in:` does not declare: refused (the default), or ignored as JobCenter's create_job does. */
+  undeclaredInputs?: 'refuse' | 'ignore';
 }
 
 export class WorkflowEngine {
@@ -106,7 +108,9 @@ export class WorkflowEngine {
     const { versionId, program } = await this.catalog.workflow(workflow);
     const now = this.opts.clock.now();
     const created = await this.store.db.groupTransaction((tx) =>
-      insertRun(tx, { versionId, program, input, env: opts.env, depth: 0, owner: this.owner, origin: opts.origin, at: now }));
+      insertRun(tx, {
+        versionId, program, input, env: opts.env, depth: 0, owner: this.owner, origin: opts.origin, at: now, undeclaredInputs: opts.undeclaredInputs,
+      }));
     if ('error' in created) throw new OrdoError('ORDO_WF_INPUT', created.error.msg);
     this.own(created);
     this.wake(created.id);

@@ -1,7 +1,8 @@
 /**
  * Read-only lookups over the workflow runtime's tables for the JobCenter service: which runs have a task of
  * an action ready (with its inputs, for announce filters), so that workers can be told (`task_ready` carries
- * a job id), and which runs' inputs contain a filter (`find_jobs`). Nothing here writes.
+ * a job id), which runs' inputs contain a filter (`find_jobs`), and whether a lock is held
+ * (`check_if_lock_exists`). Nothing here writes.
  */
 import { contains } from '../lang/contains.js';
 import { isObject, type Json, type JsonObject } from '../lang/json.js';
@@ -47,4 +48,10 @@ export async function findJobs(db: Queryable, filter: JsonObject, scan = FIND_SC
     if (isObject(input) && contains(input, filter)) out.push(Number(r.id));
   }
   return out.sort((a, b) => a - b);
+}
+
+/** Whether a run holds the workflow lock (type, value) now. */
+export async function lockHeld(db: Queryable, type: string, value: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 AS held FROM wf_locks WHERE lock_type = ? AND lock_value = ?', [type, value]);
+  return rows.length > 0;
 }

@@ -3,8 +3,8 @@
  * parent that a child ended. A new run's state comes from the VM's startRun, which applies the defaults
  * of `in:` and validates the input (and max_depth) before anything is stored.
  */
-import type { JsonObject } from '../lang/json.js';
-import type { CompiledWorkflow } from '../lang/program.js';
+import { isObject, type JsonObject } from '../lang/json.js';
+import type { CompiledWorkflow, Params } from '../lang/program.js';
 import type { RunError } from '../lang/vm/errors.js';
 import { startRun } from '../lang/vm/state.js';
 import type { Queryable } from '../store/port.js';
@@ -34,11 +34,21 @@ export interface NewRun {
   /** A unique key of whoever started it (a flow task's attempt), so a retried start finds the same run. */
   origin?: string;
   at: number;
+  /** Inputs that `in:` does not declare: refused (default), or left out of `a` (the stored input keeps them). */
+  undeclaredInputs?: 'refuse' | 'ignore';
+}
+
+/** The input without the keys that the parameters do not declare. */
+function declaredOnly(params: Params, input: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(input)) if (Object.hasOwn(params, k)) out[k] = v;
+  return out;
 }
 
 export async function insertRun(tx: Queryable, spec: NewRun): Promise<LiveRun | { error: RunError }> {
   const { program, parent, at } = spec;
-  const started = startRun(program, spec.input, { ...(spec.env ?? {}), job_id: null }, { depth: spec.depth });
+  const input = spec.undeclaredInputs === 'ignore' && isObject(spec.input) ? declaredOnly(program.in, spec.input) : spec.input;
+  const started = startRun(program, input, { ...(spec.env ?? {}), job_id: null }, { depth: spec.depth });
   if ('error' in started) return started;
   const timeout = program.config.timeout;
   const deadlineAt = timeout === null ? null : at + Math.round(timeout * 1000);

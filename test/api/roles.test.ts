@@ -24,7 +24,7 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     hello: { who: 'x', method: 'password', token: 'nope' }, ping: {}, create_job: { wfname: 'nope', inargs: {} },
     get_job_status: { job_id: 1 }, find_jobs: { filter: { a: 1 } }, announce: { actionname: 'add' }, withdraw: { actionname: 'add' },
     get_task: { actionname: 'add' }, task_done: { cookie: 'c', outargs: {} }, task_failed: { cookie: 'c', error: { message: 'm' } },
-    raise_event: { event: { name: 'x' } },
+    raise_event: { event: { name: 'x' } }, check_if_lock_exists: { locktype: 'host', lockvalue: 'h1' }, get_api_status: { what: 'stats' },
     'wf.list': {}, 'wf.get': { run: 'W999' }, 'wf.vars': { run: 'W999' }, 'wf.setVar': { run: 'W999', vars: { x: 1 } },
     'wf.cancel': { run: 'W999' }, 'wf.retry': { run: 'W999' },
     'schedules.list': {}, 'schedules.fires': { flow: 'quick' }, 'schedules.pause': { flow: 'quick' }, 'schedules.resume': { flow: 'quick' },

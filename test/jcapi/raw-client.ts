@@ -8,6 +8,19 @@ import { connect as connectTls } from 'node:tls';
 
 export type Msg = Record<string, unknown>;
 
+/**
+ * The ORDO_* code of an error answer on the netstring listener, which carries it at the head of the
+ * message (JobCenter's JSON-RPC library accepts no member but code and message); checks that shape.
+ */
+export function errorCode(response: Msg): string {
+  const error = response.error as Msg | undefined;
+  if (!error) throw new Error(`not an error: ${JSON.stringify(response)}`);
+  if (Object.keys(error).sort().join() !== 'code,message') throw new Error(`an error with members beyond code and message: ${JSON.stringify(error)}`);
+  const m = /^(ORDO_[A-Z_]+): /.exec(String(error.message));
+  if (!m) throw new Error(`no ORDO_* code at the head of ${JSON.stringify(error.message)}`);
+  return m[1]!;
+}
+
 export class RawClient {
   readonly received: Msg[] = [];
   answerPings = true;

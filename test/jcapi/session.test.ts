@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { RawClient, type Msg } from './raw-client.js';
+import { errorCode, RawClient, type Msg } from './raw-client.js';
 import { startJcServer, type JcTestServer } from './support.js';
 
 async function hello(t: JcTestServer, who: string, token: string): Promise<RawClient> {
@@ -27,7 +27,7 @@ describe('the JobCenter session over netstrings', () => {
     const c = await RawClient.connect(t.jcPort);
     assert.deepEqual(await c.notification('greetings'), { who: 'jcapi', version: '1.1' });
     const before = await c.request('create_job', { wfname: 'calltest', inargs: { input: 1 } });
-    assert.equal((before.error as { data: { code: string } }).data.code, 'ORDO_UNAUTHENTICATED', 'nothing but hello before hello');
+    assert.equal(errorCode(before), 'ORDO_UNAUTHENTICATED', 'nothing but hello before hello');
     assert.deepEqual(await c.call('hello', { who: 'theCustomer', method: 'password', token: 'ordo_wrong' }), [false, "you're not welcome!"]);
     await c.closed;
   });
@@ -59,7 +59,7 @@ describe('the JobCenter session over netstrings', () => {
 
       // The same cookie again: refused, and nothing changes.
       const stale = await worker.request('task_done', { cookie, outargs: { counter: 999 } });
-      assert.equal((stale.error as { code: number; data: { code: string } }).data.code, 'ORDO_STALE_COOKIE');
+      assert.equal(errorCode(stale), 'ORDO_STALE_COOKIE');
       assert.equal((stale.error as { code: number }).code, 1012);
       assert.deepEqual(await client.call('get_job_status', { job_id: `W${jobId}` }), [jobId, { output: 126 }]);
       const task = (await t.server.jobcenter!.host.wf.tasks(jobId))[0]!;
@@ -85,20 +85,27 @@ describe('the JobCenter session over netstrings', () => {
     }
   });
 
-  test('ping answers pong; the server pings a connection and it stays while it answers', async () => {
-    const c = await hello(t, 'pinger', t.tokens.user);
+  test('ping answers pong; the server pings a worker, which stays while it answers, and never a mere client', async () => {
+    const w = await hello(t, 'pinger', t.tokens.operator);
+    const c = await hello(t, 'quiet client', t.tokens.user);
+    c.answerPings = false;
     try {
-      assert.equal(await c.call('ping'), 'pong');
+      assert.equal(await w.call('ping'), 'pong');
+      assert.deepEqual(await w.call('announce', { actionname: 'add' }), [true, 'success']);
       await new Promise((r) => setTimeout(r, 1200));
-      assert.equal(c.isClosed, false, 'answered the pings (500 ms) and is still connected');
+      assert.equal(w.isClosed, false, 'answered the pings (every 500 ms) and is still connected');
+      assert.equal(c.isClosed, false, 'a client that never answers pings stays');
+      assert.ok(!c.received.some((m) => m.method === 'ping'), 'a client is not pinged');
     } finally {
+      await w.close();
       await c.close();
     }
   });
 
-  test('a connection that does not answer pings is dropped', async () => {
-    const c = await hello(t, 'deaf', t.tokens.user);
+  test('a worker that does not answer pings is dropped', async () => {
+    const c = await hello(t, 'deaf', t.tokens.operator);
     c.answerPings = false;
+    assert.deepEqual(await c.call('announce', { actionname: 'add' }), [true, 'success']);
     await c.next((m) => m.method === 'ping', 'a ping from the server');
     await c.closed;
   });
@@ -108,6 +115,7 @@ describe('the JobCenter session over netstrings', () => {
     big.sendRaw('1000000:');
     const r = await big.next((m) => 'error' in m, 'the error');
     assert.equal((r.error as { code: number }).code, -32001);
+    assert.equal((r.error as { message: string }).message, 'ORDO_TOO_LARGE: a frame of more than 999,999 bytes (the limit)');
     await big.closed;
 
     const bad = await RawClient.connect(t.jcPort);

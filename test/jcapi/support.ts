@@ -54,6 +54,9 @@ export interface JcServerOptions {
   workerTimeoutMs?: number;
   reconnectGraceMs?: number;
   pingMs?: number;
+  pingTimeoutMs?: number;
+  frameTimeoutMs?: number;
+  helloTimeoutMs?: number;
   maxMessageBytes?: number;
   /** On a fresh PostgreSQL database instead of SQLite. */
   postgres?: boolean;
@@ -80,7 +83,10 @@ export async function startJcServer(opts: JcServerOptions = {}): Promise<JcTestS
       project, env: { ORDO_HOME: join(tmp.path, 'state'), ...(db ? { DATABASE_URL: db.url } : {}) }, logger: pino({ level: 'silent' }), version: 'test',
       host: '127.0.0.1', port: 0, pollMs: 50, feedPollMs: 50, checkResults: true, triggers: false, maxMessageBytes: opts.maxMessageBytes,
       jcapi: { host: '127.0.0.1', port: 0, tls: opts.jcTls }, workerTimeoutMs: opts.workerTimeoutMs ?? 1500,
-      jobcenter: { offerTimeoutMs: 400, pollMs: 100, pingMs: opts.pingMs ?? 500, helloTimeoutMs: 5000, adoptEveryMs: 200, reconnectGraceMs: opts.reconnectGraceMs },
+      jobcenter: {
+        offerTimeoutMs: 400, pollMs: 100, pingMs: opts.pingMs ?? 500, pingTimeoutMs: opts.pingTimeoutMs ?? 500, helloTimeoutMs: opts.helloTimeoutMs ?? 5000,
+        frameTimeoutMs: opts.frameTimeoutMs, adoptEveryMs: 200, reconnectGraceMs: opts.reconnectGraceMs,
+      },
     });
   } catch (err) {
     await db?.release();

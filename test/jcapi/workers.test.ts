@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { RawClient, type Msg } from './raw-client.js';
+import { errorCode, RawClient, type Msg } from './raw-client.js';
 import { startJcServer, waitFor, type JcTestServer } from './support.js';
 
 async function hello(t: JcTestServer, who: string, token: string): Promise<RawClient> {
@@ -63,7 +63,7 @@ describe('remote workers', () => {
       // Worker a comes back with its old cookie: refused, nothing changes.
       const a2 = await hello(t, 'a', t.tokens.operator);
       const late = await a2.request('task_done', { cookie: cookieA, outargs: { counter: 999 } });
-      assert.equal((late.error as { data: { code: string } }).data.code, 'ORDO_STALE_COOKIE');
+      assert.equal(errorCode(late), 'ORDO_STALE_COOKIE');
       await a2.close();
       b.notify('task_done', { cookie: cookieB, outargs: { counter: 4 } });
       assert.deepEqual(await client.notification('job_done', (p) => p.job_id === job), { job_id: job, outargs: { output: 4 } });
@@ -219,7 +219,7 @@ describe('remote workers', () => {
     const pool = await hello(t, 'pool', t.tokens.pool);
     try {
       const refused = await user.request('create_job', { wfname: 'calltest', inargs: { input: 1 } });
-      assert.equal((refused.error as { data: { code: string } }).data.code, 'ORDO_FORBIDDEN', 'the user role may not start jobs');
+      assert.equal(errorCode(refused), 'ORDO_FORBIDDEN', 'the user role may not start jobs');
       const [no, why] = await operator.call('create_job', { wfname: 'secret', inargs: { input: 1 } }) as [null, string];
       assert.equal(no, null);
       assert.match(why, /operator may not start secret: it is limited to the role ops/);
@@ -230,7 +230,7 @@ describe('remote workers', () => {
       assert.deepEqual(await pool.call('announce', { actionname: 'guarded' }), [true, 'success']);
       assert.deepEqual(await pool.call('announce', { actionname: 'nope' }), [false, "no action named nope (its .ac file must be in the server's project)"]);
       const announce = await user.request('announce', { actionname: 'add' });
-      assert.equal((announce.error as { data: { code: string } }).data.code, 'ORDO_FORBIDDEN', 'the user role may not work');
+      assert.equal(errorCode(announce), 'ORDO_FORBIDDEN', 'the user role may not work');
       assert.deepEqual(await user.call('get_job_status', { job_id: job }), [job, { output: 5 }], 'but may read');
     } finally {
       for (const c of [user, operator, ops, pool]) await c.close();

@@ -2,15 +2,24 @@
  * One connection of the netstring listener, as seed 001's jcapi has it: the server greets it
  * (`greetings {"who": "jcapi", "version": "1.1"}`), the peer says `hello` with a token (and is closed when
  * that fails, or when it says nothing for `helloTimeoutMs`), then calls any method of the API with the
- * token's role. The server pings it every `pingMs`; a peer that does not answer within `pingMs` is
- * dropped (and its tasks recovered, when it was a worker).
+ * token's role. While the connection is a worker (it announced actions or holds claimed tasks) the server
+ * pings it every `pingMs` and drops it when an answer takes longer than `pingTimeoutMs` (JobCenter: 60 s
+ * and 30 s; a worker busy in a synchronous task answers only when the task returns). Clients are not pinged.
+ *
+ * JobCenter's JSON-RPC library drops the connection on an error object with members beyond `code` and
+ * `message`, so errors here carry the ORDO_* code in the message instead of in `data`.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { anonymous, type Principal } from '../../auth/principal.js';
+import { OrdoError } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { CallContext, Session } from '../context.js';
+import { toWireError } from '../rpc/errors.js';
+import { failure } from '../rpc/protocol.js';
+import { plainErrors } from './errors.js';
+import { formatBytes, type NetstringError } from './netstring.js';
 import { RpcPeer } from './peer.js';
 import type { Connection, JobCenterService } from './service.js';
 import type { WorkerLink } from './workers.js';
@@ -20,13 +29,18 @@ export interface ConnectionDeps {
   service: JobCenterService;
   logger: Logger;
   maxFrame: number;
+  /** The largest frame before hello (only hello and a few public methods answer then). */
+  helloMaxFrame: number;
   pingMs: number;
+  pingTimeoutMs: number;
   helloTimeoutMs: number;
+  frameTimeoutMs: number;
 }
 
 export class JcConnection implements Connection {
   readonly id = `jc-${randomBytes(8).toString('hex')}`;
   readonly link: WorkerLink;
+  readonly from: string;
   who?: string;
   private principal: Principal = anonymous(null);
   private readonly peer: RpcPeer;
@@ -37,19 +51,20 @@ export class JcConnection implements Connection {
   private detach: () => void = () => {};
 
   constructor(socket: Socket, private readonly deps: ConnectionDeps, private readonly onEnd: (c: JcConnection) => void) {
-    const from = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.from = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.peer = new RpcPeer(socket, {
-      maxFrame: deps.maxFrame,
+      maxFrame: Math.min(deps.helloMaxFrame, deps.maxFrame),
+      frameTimeoutMs: deps.frameTimeoutMs,
       serial: () => !this.authenticated,
       handle: (message, text) => this.handle(message, text),
-      tooLarge: () => JSON.stringify(deps.app.core.tooLarge()),
+      framingError: (err) => this.framingError(err),
       onActivity: () => deps.service.dispatcher.touch(this.id),
       onClose: (reason) => this.ended(reason),
       onError: (err) => deps.logger.error({ err, connection: this.id }, 'jcapi: a message could not be handled'),
     });
     this.session = { id: this.id, notify: (method, params) => this.peer.notify(method, params) };
     this.link = { transport: 'netstring', notify: this.session.notify, close: (reason) => this.peer.close(reason) };
-    deps.logger.debug({ connection: this.id, from }, 'jcapi: connection');
+    deps.logger.debug({ connection: this.id, from: this.from }, 'jcapi: connection');
   }
 
   start(): void {
@@ -69,6 +84,7 @@ export class JcConnection implements Connection {
     this.principal = principal;
     this.who = who;
     this.authenticated = true;
+    this.peer.maxFrame = this.deps.maxFrame;
   }
 
   reject(): void {
@@ -79,23 +95,36 @@ export class JcConnection implements Connection {
     this.peer.close(reason);
   }
 
-  private async handle(message: unknown, text: string): Promise<string | undefined> {
-    const call: CallContext = { principal: this.principal, session: this.session };
+  /** Answers a message; what the answer made possible (task_ready after announce, ...) follows it. */
+  private async handle(message: unknown, text: string): Promise<undefined> {
+    const after: Array<() => void> = [];
+    const call: CallContext = { principal: this.principal, session: this.session, afterReply: (fn) => after.push(fn) };
     const { core } = this.deps.app;
     const response = message === undefined ? await core.handle(text, call) : await core.handleValue(message, call);
-    const out = response === undefined ? undefined : typeof response === 'string' ? response : JSON.stringify(response);
+    if (response !== undefined) this.peer.send(JSON.stringify(plainErrors(typeof response === 'string' ? JSON.parse(response) : response)));
     if (this.rejected) {
-      // `hello` failed: its answer goes out, then the connection closes.
-      if (out !== undefined) this.peer.send(out);
+      // `hello` failed: its answer went out, now the connection closes.
       this.peer.close('hello refused');
       return undefined;
     }
-    return out;
+    for (const fn of after) fn();
+    return undefined;
+  }
+
+  private framingError(err: NetstringError): string {
+    const e = err.kind === 'too_large'
+      ? new OrdoError('ORDO_TOO_LARGE', this.authenticated
+        ? `a frame of more than ${formatBytes(this.deps.maxFrame)} bytes (the limit)`
+        : `a frame of more than ${formatBytes(Math.min(this.deps.helloMaxFrame, this.deps.maxFrame))} bytes before hello (the limit)`)
+      : new OrdoError('ORDO_INVALID_REQUEST', `not a netstring: ${err.message}`);
+    return JSON.stringify(plainErrors(failure(null, toWireError(e).rpc)));
   }
 
   private ping(): void {
     if (!this.authenticated || !this.peer.isOpen) return;
-    this.peer.request('ping', {}, this.deps.pingMs).catch((err: Error) => {
+    // Only workers: a client may sit in synchronous code for long (JobCenter pings workers alone).
+    if (!this.deps.service.dispatcher.workers.get(this.id)) return;
+    this.peer.request('ping', {}, this.deps.pingTimeoutMs).catch((err: Error) => {
       if (this.peer.isOpen) this.peer.close(`ping: ${err.message}`);
     });
   }

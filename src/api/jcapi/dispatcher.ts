@@ -8,8 +8,9 @@
  *   `get_task`, or for `offerTimeoutMs`, after which the task is offered again;
  * - `get_task` claims a ready task (a fresh cookie fences the claim); `task_done` reports it with the
  *   cookie, and a result with a stale cookie is refused and changes nothing;
- * - a worker not heard from for `workerTimeoutMs` is declared dead (so is one whose netstring connection
- *   closes): its tasks go back to ready or fail soft (lost.ts), and its offers go to other workers;
+ * - a WebSocket worker not heard from for `workerTimeoutMs` is declared dead, and so is a netstring worker
+ *   whose connection closes (its connection pings it, and closes when an answer is late): its tasks go back
+ *   to ready or fail soft (lost.ts), and its offers go to other workers;
  * - besides the engine's notices it looks for ready tasks every `pollMs` (tasks created by other servers
  *   on the same store, soft retries whose delay ended).
  */
@@ -49,6 +50,8 @@ export interface AnnounceRequest {
   filter?: JsonObject | null;
   /** What the worker is; an action with `labels` in its config needs a worker whose labels contain them. */
   labels?: JsonObject | null;
+  /** Runs its argument once the answer went out (the first task_ready must not overtake it). */
+  afterReply(fn: () => void): void;
 }
 
 /** What `get_task` answers: `[job_id, cookie, inargs, env]`. */
@@ -102,7 +105,11 @@ export class Dispatcher {
     this.workers.announce(w, r.actionname, r.slots ?? 1, filter);
     this.opts.logger.info({ worker: w.name, action: r.actionname, slots: r.slots ?? 1, filter, via: r.link.transport }, 'worker announced an action');
     this.stats();
-    this.dispatch(r.actionname);
+    const worker = w;
+    r.afterReply(() => {
+      this.workers.open(worker, r.actionname);
+      this.dispatch(r.actionname);
+    });
     return [true, 'success'];
   }
 
@@ -270,8 +277,10 @@ export class Dispatcher {
     this.opts.logger.info({ worker: w.name }, 'worker reconnected: the new connection takes over');
   }
 
+  /** WebSocket workers must call now and then; a netstring connection's own pings watch its worker. */
   private reap(): void {
     for (const w of this.workers.silentSince(this.now - this.opts.workerTimeoutMs)) {
+      if (w.link.transport === 'netstring') continue;
       this.kill(w, `silent for more than ${this.opts.workerTimeoutMs / 1000} s`);
     }
   }

@@ -5,7 +5,7 @@
 import { OrdoError } from '../../errors.js';
 import { isErrorClass } from '../../lang/vm/errors.js';
 import type { JsonObject } from '../../lang/json.js';
-import { handler, type ApiServices, type CallContext, type Session } from '../context.js';
+import { afterReply, handler, type ApiServices, type CallContext, type Session } from '../context.js';
 import { jobIdOf, type CreateJob } from './jobs.js';
 import type { JobCenterService } from './service.js';
 
@@ -21,6 +21,15 @@ export function failureOutargs(e: TaskFailure): JsonObject {
   let cls = isErrorClass(e.class) ? e.class : e.retryable ? 'soft' : 'normal';
   if (cls === 'soft' && e.retryable === false) cls = 'normal';
   return { error: { ...(e.details ?? {}), msg: e.message, class: cls } };
+}
+
+interface Announce {
+  actionname: string;
+  workername?: string | null;
+  slots?: number | string | null;
+  slotgroup?: string | null;
+  filter?: JsonObject | null;
+  labels?: JsonObject | null;
 }
 
 function sessionOf(call: CallContext, method: string): Session {
@@ -49,21 +58,27 @@ export function jobcenterHandlers(s: ApiServices) {
       s.jobcenter?.seen(call.session);
       return 'pong';
     }),
-    create_job: handler(async (p: CreateJob, call) => jc(call).jobs.create(p, call.principal, call.session)),
-    get_job_status: handler(async (p: { job_id: number | string; notify?: boolean }, call) =>
+    create_job: handler(async (p: CreateJob, call) => jc(call).jobs.create(p, call.principal, call.session, (fn) => afterReply(call, fn))),
+    get_job_status: handler(async (p: { job_id: number | string; notify?: boolean | null }, call) =>
       jc(call).jobs.status(jobIdOf(p.job_id), p.notify === true, call.session)),
     find_jobs: handler(async (p: { filter: JsonObject | string }, call) => jc(call).jobs.find(p.filter)),
-    announce: handler(async (p: { actionname: string; workername?: string; slots?: number; filter?: JsonObject | null; labels?: JsonObject | null }, call) => {
+    announce: handler(async (p: Announce, call) => {
       const service = jc(call);
       const session = sessionOf(call, 'announce');
+      if (p.slotgroup != null) return [false, 'slot groups are not offered'];
       const { link, who } = service.linkOf(session);
-      return service.dispatcher.announce({ ...p, sessionId: session.id, link, who, principal: call.principal });
+      return service.dispatcher.announce({
+        actionname: p.actionname, workername: p.workername ?? undefined, slots: p.slots == null ? undefined : Number(p.slots),
+        filter: p.filter, labels: p.labels, sessionId: session.id, link, who, principal: call.principal, afterReply: (fn) => afterReply(call, fn),
+      });
     }),
     withdraw: handler(async (p: { actionname: string }, call) => jc(call).dispatcher.withdraw(call.session?.id, p.actionname)),
     get_task: handler(async (p: { actionname: string; job_id?: number | string | null }, call) =>
       jc(call).dispatcher.getTask(call.session?.id, p.actionname, p.job_id == null ? null : jobIdOf(p.job_id))),
     task_done: handler(async (p: { cookie: string; outargs: JsonObject }, call) => report(call, p.cookie, p.outargs)),
     task_failed: handler(async (p: { cookie: string; error: TaskFailure }, call) => report(call, p.cookie, failureOutargs(p.error))),
+    check_if_lock_exists: handler(async (p: { locktype: string; lockvalue: string }, call) => jc(call).lockExists(p.locktype, p.lockvalue)),
+    get_api_status: handler(async (p: { what: string }, call) => jc(call).apiStatus(p.what)),
     raise_event: handler(async (p: { event: JsonObject }, call) => ({ queued: await jc(call).raiseEvent(p.event) })),
   };
 }

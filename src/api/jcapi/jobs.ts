@@ -44,8 +44,12 @@ export class JobDesk {
 
   constructor(private readonly engine: WorkflowEngine, private readonly logger: Logger) {}
 
-  /** `[job_id, null]`, or `[null, error]` for an unknown workflow, bad inargs or a role that may not start it. */
-  async create(p: CreateJob, principal: Principal, session: Session | undefined): Promise<[number | null, string | null]> {
+  /**
+   * `[job_id, null]`, or `[null, error]` for an unknown workflow, bad inargs or a role that may not start it.
+   * Inargs its `in:` does not declare are ignored, as JobCenter ignores them (find_jobs still sees them).
+   * `job_done` is watched for only once the answer went out (`afterReply`), so it never overtakes it.
+   */
+  async create(p: CreateJob, principal: Principal, session: Session | undefined, afterReply: (fn: () => void) => void): Promise<[number | null, string | null]> {
     let roles: string[];
     try {
       roles = (await this.engine.catalog.workflow(p.wfname)).program.roles;
@@ -58,19 +62,24 @@ export class JobDesk {
     if (isObject(p.clenv)) env.clenv = p.clenv;
     let runId: number;
     try {
-      runId = await this.engine.start(p.wfname, p.inargs ?? {}, { env });
+      runId = await this.engine.start(p.wfname, p.inargs ?? {}, { env, undeclaredInputs: 'ignore' });
     } catch (err) {
       if (err instanceof OrdoError && err.code !== 'ORDO_STORE') return [null, err.message];
       throw err;
     }
     this.logger.info({ job: runId, workflow: p.wfname, by: principal.name }, 'jcapi: job created');
-    if (session) this.watch(runId, session, (p.timeout ?? 0) * 1000);
+    if (session) afterReply(() => this.watch(runId, session, (p.timeout ?? 0) * 1000));
     return [runId, null];
   }
 
-  /** `[job_id, outargs]` once the job ended, `[null, null]` before; `notify`: send `job_done` too. */
+  /**
+   * `[job_id, outargs]` once the job ended, `[null, null]` before, `[null, {"error": "no job N"}]` for a job
+   * that does not exist (JobCenter's answers); `notify`: send `job_done` too.
+   */
   async status(jobId: number, notify: boolean, session: Session | undefined): Promise<[number | null, JsonObject | null]> {
-    const end = endedOf(await this.engine.store.mustGetRun(jobId));
+    const row = await this.engine.store.getRun(jobId);
+    if (!row) return [null, { error: `no job ${jobId}` }];
+    const end = endedOf(row);
     if (end) {
       if (notify && session) this.send(session, jobId, outargsOf(end));
       return [jobId, outargsOf(end)];

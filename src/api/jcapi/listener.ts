@@ -1,7 +1,8 @@
 /**
  * The JobCenter listener: JSON-RPC 2.0 over TCP (TLS when a certificate is given), each message a
- * netstring of at most 999,999 bytes, as seed 001's jcapi serves it (port 6522 there). It offers the same
- * methods as the native API (the registry's), with the identity `hello` gives the connection.
+ * netstring of at most 999,999 bytes (64 KiB before hello), as seed 001's jcapi serves it (port 6522 there).
+ * It offers the same methods as the native API (the registry's), with the identity `hello` gives the
+ * connection.
  */
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -21,11 +22,20 @@ export interface JcListenerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Largest frame (default 999,999 bytes, and never more than the API's message limit). */
   maxFrame?: number;
-  /** How often a connection is pinged, and how long it has to answer (default a third of the worker timeout). */
+  /** How often a worker's connection is pinged (default 60 s, as JobCenter). */
   pingMs?: number;
+  /** How long a worker has to answer a ping (default 30 s, as JobCenter): a synchronous task may delay it. */
+  pingTimeoutMs?: number;
   /** How long a new connection has to say hello (default 30 s). */
   helloTimeoutMs?: number;
+  /** How long a frame, once begun, may take to arrive (default 30 s). */
+  frameTimeoutMs?: number;
 }
+
+export const DEFAULT_PING_MS = 60_000;
+export const DEFAULT_PING_TIMEOUT_MS = 30_000;
+/** Before hello only hello and a few public methods answer: small frames suffice. */
+const HELLO_MAX_FRAME = 64 * 1024;
 
 export interface JcListener {
   host: string;
@@ -41,11 +51,16 @@ export async function startJcListener(opts: JcListenerOptions): Promise<JcListen
   const deps = {
     app: opts.app, service: opts.service, logger: opts.logger,
     maxFrame: Math.min(opts.maxFrame ?? MAX_FRAME, MAX_FRAME, opts.app.core.maxMessageBytes),
-    pingMs: opts.pingMs ?? Math.max(100, Math.floor(opts.service.workerTimeoutMs / 3)),
+    helloMaxFrame: HELLO_MAX_FRAME,
+    pingMs: opts.pingMs ?? DEFAULT_PING_MS,
+    pingTimeoutMs: opts.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS,
     helloTimeoutMs: opts.helloTimeoutMs ?? 30_000,
+    frameTimeoutMs: opts.frameTimeoutMs ?? 30_000,
   };
   const onSocket = (socket: Socket): void => {
     socket.setNoDelay(true);
+    // Clients are not pinged: TCP keep-alive finds the peers that vanished without a word.
+    socket.setKeepAlive(true, 60_000);
     const c = new JcConnection(socket, deps, (ended) => live.delete(ended));
     live.add(c);
     c.start();

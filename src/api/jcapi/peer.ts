@@ -2,8 +2,10 @@
  * JSON-RPC 2.0 over one netstring stream, in both directions (JobCenter's jcapi: either side may send
  * requests and notifications). Frames from the peer are either responses to our requests (matched by id)
  * or messages for the server, handed to `handle`; its answer goes back as a frame. Messages are handled
- * one at a time while `serial()` says so (before hello), else concurrently, at most `maxInFlight` at once
- * (reading pauses beyond that). A frame past the limit, or bytes that are not a netstring, end the stream.
+ * one at a time while `serial()` says so (before hello), else concurrently; either way at most
+ * `maxInFlight` wait or run at once (reading pauses beyond that). A frame past the limit, bytes that are
+ * not a netstring, or a frame that takes longer than `frameTimeoutMs` to arrive end the stream (with an
+ * error answer first), so a peer that trickles bytes holds nothing for long.
  */
 import type { Socket } from 'node:net';
 import { encodeNetstring, NetstringDecoder, NetstringError } from './netstring.js';
@@ -11,12 +13,14 @@ import { encodeNetstring, NetstringDecoder, NetstringError } from './netstring.j
 export interface PeerOptions {
   maxFrame: number;
   maxInFlight?: number;
+  /** A frame once begun must be complete within this. */
+  frameTimeoutMs: number;
   /** A message (parsed, or undefined when it is not JSON: `text` then) to answer; resolves to the answer's text. */
   handle(message: unknown, text: string): Promise<string | undefined>;
   /** Whether messages must be handled one at a time now. */
   serial(): boolean;
-  /** The answer to a frame past the limit (sent before closing). */
-  tooLarge(): string;
+  /** The error answer to a stream that cannot be read on (sent before closing). */
+  framingError(err: NetstringError): string;
   /** Any frame arrived. */
   onActivity(): void;
   onClose(reason: string): void;
@@ -38,6 +42,7 @@ export class RpcPeer {
   private chain: Promise<void> = Promise.resolve();
   private nextId = 1;
   private inFlight = 0;
+  private frameTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private closeReason = 'closed by the peer';
 
@@ -52,6 +57,7 @@ export class RpcPeer {
     });
     this.socket.on('close', () => {
       this.closed = true;
+      this.stopFrameTimer();
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
         p.reject(new Error('the connection closed'));
@@ -59,6 +65,11 @@ export class RpcPeer {
       this.pending.clear();
       this.opts.onClose(this.closeReason);
     });
+  }
+
+  /** The largest frame accepted from now on (smaller before hello). */
+  set maxFrame(bytes: number) {
+    this.decoder.limit = bytes;
   }
 
   get isOpen(): boolean {
@@ -102,16 +113,34 @@ export class RpcPeer {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closed) return;
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
-      if (err instanceof NetstringError && err.kind === 'too_large') this.send(this.opts.tooLarge());
       this.socket.pause();
+      if (err instanceof NetstringError) this.send(this.opts.framingError(err));
       this.close(`bad framing: ${(err as Error).message}`);
       return;
     }
+    if (frames.length > 0) this.stopFrameTimer();
+    if (this.decoder.pending > 0 && this.frameTimer === null) {
+      this.frameTimer = setTimeout(() => {
+        this.frameTimer = null;
+        this.socket.pause();
+        const seconds = this.opts.frameTimeoutMs / 1000;
+        this.send(this.opts.framingError(new NetstringError('malformed', `a frame took more than ${seconds} s to arrive`)));
+        this.close(`a frame took more than ${seconds} s to arrive`);
+      }, this.opts.frameTimeoutMs);
+      this.frameTimer.unref();
+    }
     for (const frame of frames) this.onFrame(frame.toString('utf8'));
+  }
+
+  private stopFrameTimer(): void {
+    if (this.frameTimer === null) return;
+    clearTimeout(this.frameTimer);
+    this.frameTimer = null;
   }
 
   private onFrame(text: string): void {
@@ -124,11 +153,17 @@ export class RpcPeer {
       message = undefined;
     }
     if (this.takeResponse(message)) return;
+    // Counted from arrival, so that a queue of messages waiting for their turn also pauses reading.
+    if (++this.inFlight >= this.maxInFlight) this.socket.pause();
     if (this.opts.serial()) {
       this.chain = this.chain.then(() => this.answer(message, text));
       return;
     }
     this.answer(message, text).catch(() => {});
+  }
+
+  private get maxInFlight(): number {
+    return this.opts.maxInFlight ?? 32;
   }
 
   /** A response to one of our requests: settles it. */
@@ -147,14 +182,13 @@ export class RpcPeer {
   }
 
   private async answer(message: unknown, text: string): Promise<void> {
-    if (++this.inFlight >= (this.opts.maxInFlight ?? 32)) this.socket.pause();
     try {
       const response = await this.opts.handle(message, text);
       if (response !== undefined) this.send(response);
     } catch (err) {
       this.opts.onError(err);
     } finally {
-      if (--this.inFlight < (this.opts.maxInFlight ?? 32) && this.socket.isPaused() && !this.closed) this.socket.resume();
+      if (--this.inFlight < this.maxInFlight && this.socket.isPaused() && !this.closed) this.socket.resume();
     }
   }
 }

@@ -15,6 +15,7 @@ import { OrdoError } from '../../errors.js';
 import type { JsonObject } from '../../lang/json.js';
 import { getUser } from '../../store/auth.js';
 import type { WorkflowEngine } from '../../wf/driver.js';
+import { lockHeld } from '../../wf/lookup.js';
 import { raise } from '../../wf/subscriptions.js';
 import type { Session } from '../context.js';
 import { Dispatcher } from './dispatcher.js';
@@ -42,6 +43,8 @@ export interface JobCenterOptions {
 /** A connection of the netstring listener: its worker link, and what hello does to it. */
 export interface Connection {
   link: WorkerLink;
+  /** The peer's address and port. */
+  from: string;
   /** The name given in a successful hello. */
   who?: string;
   accept(principal: Principal, who: string): void;
@@ -127,6 +130,33 @@ export class JobCenterService {
     const user = await getUser(this.opts.engine.store.db, who);
     if (!user?.passwordHash || !(await verifyPassword(secret, user.passwordHash))) return null;
     return { name: user.name, role: user.role, via: 'token' };
+  }
+
+  /** `check_if_lock_exists`: whether a workflow run holds the lock now. */
+  lockExists(type: string, value: string): Promise<boolean> {
+    return lockHeld(this.engine.store.db, type, value);
+  }
+
+  /** `get_api_status`: JobCenter's `stats` and `clients`; anything else has no status. */
+  apiStatus(what: string): JsonObject | JsonObject[] | string {
+    const workers = this.dispatcher.workers.all;
+    if (what === 'stats') return { clients: this.connections.size, dead: 0, workers: workers.length };
+    if (what !== 'clients') return `no status for ${what}`;
+    const bySession = new Map(workers.map((w) => [w.sessionId, w]));
+    const describe = (from: string, who: string | null, sessionId: string): JsonObject => {
+      const w = bySession.get(sessionId);
+      const out: JsonObject = { from, who, workername: w?.name ?? null };
+      if (w && w.actions.size > 0) {
+        const actions: JsonObject = {};
+        for (const [name, a] of w.actions) actions[name] = { filter: a.filter, slots: a.slots, used: a.offered + a.claimed };
+        out.workeractions = actions;
+      }
+      return out;
+    };
+    const out = [...this.connections].map(([id, c]) => describe(c.from, c.who ?? null, id));
+    // WebSocket workers are not connections of the listener, but clients of the service all the same.
+    for (const w of workers) if (!this.connections.has(w.sessionId)) out.push(describe('websocket', w.principal.name, w.sessionId));
+    return out;
   }
 
   /** `raise_event`: queues the event on every matching subscription; returns how many runs it reached. */

@@ -37,6 +37,8 @@ export interface AnnouncedAction {
   offered: number;
   /** Tasks claimed and not yet reported. */
   claimed: number;
+  /** False until the answer to `announce` went out: no `task_ready` may overtake it. */
+  open: boolean;
 }
 
 export class WorkerConn {
@@ -57,7 +59,7 @@ export class WorkerConn {
 
   free(action: string): number {
     const a = this.actions.get(action);
-    return a ? a.slots - a.offered - a.claimed : 0;
+    return a?.open ? a.slots - a.offered - a.claimed : 0;
   }
 
   addClaim(c: Claim): void {
@@ -109,10 +111,16 @@ export class WorkerRegistry {
     }
     let claimed = 0;
     for (const c of w.claims.values()) if (c.action === action) claimed++;
-    w.actions.set(action, { slots, filter, offered: 0, claimed });
+    w.actions.set(action, { slots, filter, offered: 0, claimed, open: false });
     const list = this.byAction.get(action) ?? [];
     list.push(w);
     this.byAction.set(action, list);
+  }
+
+  /** The worker was told its announce succeeded: tasks of the action may be offered to it. */
+  open(w: WorkerConn, action: string): void {
+    const a = w.actions.get(action);
+    if (a) a.open = true;
   }
 
   withdraw(w: WorkerConn, action: string): boolean {

@@ -68,9 +68,11 @@ export function wsRoutes(app: ApiApp) {
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         alive = true;
         if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
-        app.core.handle(textOf(data), { principal, session })
+        const after: Array<() => void> = [];
+        app.core.handle(textOf(data), { principal, session, afterReply: (fn) => after.push(fn) })
           .then((response) => {
             if (response !== undefined && socket.readyState === socket.OPEN) socket.send(response);
+            for (const fn of after) fn();
           })
           .catch((err: unknown) => req.log.error({ err }, 'websocket: a message could not be handled'))
           .finally(() => {

@@ -31,6 +31,8 @@ interface ServerOptions {
   jcapiTlsCert?: string;
   jcapiTlsKey?: string;
   workerTimeout?: string;
+  jcapiPing?: string;
+  jcapiPingTimeout?: string;
   labels?: string;
 }
 
@@ -93,7 +95,9 @@ export function registerServerCommand(program: Command): void {
     .option('--jcapi-listen <host:port>', `also serve the JobCenter protocol (netstrings over TCP) there, e.g. ${DEFAULT_JCAPI_LISTEN} (ORDO_JCAPI_LISTEN)`)
     .option('--jcapi-tls-cert <file>', 'serve the JobCenter listener over TLS with this PEM certificate (with --jcapi-tls-key)')
     .option('--jcapi-tls-key <file>', 'the PEM private key of --jcapi-tls-cert')
-    .option('--worker-timeout <seconds>', 'a remote worker not heard from for this long is declared dead', '30')
+    .option('--worker-timeout <seconds>', 'a WebSocket worker not heard from for this long is declared dead', '30')
+    .option('--jcapi-ping <seconds>', 'how often the JobCenter listener pings a worker', '60')
+    .option('--jcapi-ping-timeout <seconds>', 'how long a JobCenter worker has to answer a ping (it answers only between tasks)', '30')
     .option('--labels <k=v,...>', "what this server is as a worker: it runs command actions whose config's labels these contain (default: none, so those are left to remote workers)")
     .option('--log-level <level>', 'fatal | error | warn | info | debug', 'info')
     .action(action(async (opts: ServerOptions) => {
@@ -113,6 +117,10 @@ export function registerServerCommand(program: Command): void {
         anonymousRole: (opts.anonymous as Role | undefined) ?? null,
         jcapi: jcapiOf(opts), workerTimeoutMs: parsePositiveInt(opts.workerTimeout ?? '30', '--worker-timeout') * 1000,
         labels: parseLabels(opts.labels),
+        jobcenter: {
+          pingMs: parsePositiveInt(opts.jcapiPing ?? '60', '--jcapi-ping') * 1000,
+          pingTimeoutMs: parsePositiveInt(opts.jcapiPingTimeout ?? '30', '--jcapi-ping-timeout') * 1000,
+        },
       };
       if (common.jcapi && listen === null) throw new OrdoError('ORDO_BAD_ARGUMENT', '--jcapi-listen needs the API (--listen is none)');
       let server;
