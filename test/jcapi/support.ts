@@ -33,6 +33,12 @@ export const FILES: Record<string, string> = {
   'wf/dmz.ac': "action dmz:\n  in:\n    x number\n  out:\n    x number\n  config:\n    labels = object(zone: 'dmz')\n",
   'wf/brittle.ac': 'action brittle:\n  in:\n    x number\n  out:\n    x number\n  config:\n    retryable = false\n',
   'wf/brittlecall.wf': 'workflow brittlecall:\n  in:\n    x number\n  out:\n    x number\n  wfomap:\n    x = v.x\n  do:\n    call brittle:\n      x = a.x\n    into:\n      <x>\n',
+  // Holds the lock (host, a.host) while add runs.
+  'wf/lockedadd.wf': [
+    'workflow lockedadd:', '  in:', '    host string', '    input number', '  out:', '    output number', '  locks:', '    host _ manual',
+    '  wfomap:', '    output = v.thing', '  do:', '    lock host a.host', '    call add:', '      counter = a.input', '      step = 3',
+    '    into:', '      thing = o.counter', '',
+  ].join('\n'),
   'wf/waiter.wf': [
     'workflow waiter:', '  out:', '    got any', '  wfomap:', '    got = v.got', '  do:',
     "    subscribe: name = 'paid', mask = object(kind: 'order')",
