@@ -50,7 +50,13 @@ describe('JobCenter::Client::Mojo against Ordo', () => {
   test('a task waiting before the worker announces: the announce answer comes first, then task_ready; call gets the outargs', async () => {
     // The job exists before any worker: the server offers it as soon as the worker announces.
     const called = customer.call({ wfname: 'calltest', inargs: '{"input":123}' });
-    await waitFor('the job', async () => ((await t.server.jobcenter!.host.wf.tasks(1)).length > 0 ? true : undefined));
+    const { wf } = t.server.jobcenter!.host;
+    await waitFor('its task, ready', async () => {
+      for (const run of await wf.listRuns({ workflow: 'calltest', statuses: ['running', 'waiting'] })) {
+        if ((await wf.tasks(run.id)).some((task) => task.state === 'ready')) return true;
+      }
+      return undefined;
+    });
     const worker = await PerlClient.connect(t.jcPort, { who: 'theEmployee', token: t.tokens.operator });
     try {
       assert.equal(await worker.announce({ actionname: 'add', cb: add }), undefined);
