@@ -28,7 +28,7 @@ import { WorkerConn, WorkerRegistry, type Claim, type Offer, type WorkerLink } f
 export interface DispatcherOptions {
   engine: WorkflowEngine;
   logger: Logger;
-  /** A worker not heard from for this long is declared dead. */
+  /** A WebSocket worker not heard from for this long is declared dead (the listener pings its own). */
   workerTimeoutMs: number;
   /** How long a `task_ready` holds a worker's slot before the task is offered to another worker. */
   offerTimeoutMs: number;

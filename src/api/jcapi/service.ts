@@ -27,7 +27,7 @@ const DEFAULT_RECONNECT_GRACE_MS = 3000;
 export interface JobCenterOptions {
   engine: WorkflowEngine;
   logger: Logger;
-  /** A worker not heard from for this long is declared dead (default 30 s). */
+  /** A WebSocket worker not heard from for this long is declared dead (default 30 s). */
   workerTimeoutMs?: number;
   /** How long a task_ready holds a worker's slot (default 10 s). */
   offerTimeoutMs?: number;
