@@ -10,6 +10,11 @@ import type { ResourceClaim, RunRow, TaskRow } from './store.js';
 export interface RunSummary {
   run: RunRow;
   tasks: TaskRow[];
+  /**
+   * Set when this engine stopped driving the run because another engine adopted it (this one was stopped
+   * or cut off past its lease): the new owner, if known. The run goes on there.
+   */
+  lostTo?: string | null;
 }
 
 export class ActiveRun {

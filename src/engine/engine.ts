@@ -211,18 +211,53 @@ export class Engine {
     return active;
   }
 
+  /**
+   * Tasks the store has running that no attempt of this engine runs: their attempts were started by an
+   * engine that stopped. Each is re-attached when its executor can (the process may still run, or have
+   * ended with its status recorded), else marked lost and retried per its policy.
+   */
   private async recoverLostAttempts(run: ActiveRun): Promise<void> {
     const orphans = [...run.tasks.values()].filter((t) => t.state === 'running' && !this.live.has(t.id));
     if (orphans.length === 0) return;
+    const now = this.opts.clock.now();
     const batch = new BatchBuilder();
-    const tr = new Transitions(batch, this.opts.clock.now(), this.owner);
+    const tr = new Transitions(batch, now, this.owner);
+    const reattached: Array<{ task: TaskRow; attempt: AttemptRow; executor: Executor; request: ReturnType<typeof buildRequest> }> = [];
     for (const task of orphans) {
       const attempts = await this.opts.store.getAttempts(task.id);
       const last = attempts[attempts.length - 1];
-      if (last) tr.lost(run, task, last);
-      else tr.ready(run, task);
+      if (!last) {
+        tr.ready(run, task);
+        continue;
+      }
+      const executor = this.executors.get(run.job(task.job).kind);
+      const request = last.state === 'running' && executor?.reattach ? await this.requestFor(run, task, last) : undefined;
+      if (executor && request) {
+        reattached.push({ task, attempt: { ...last, owner: this.owner }, executor, request });
+        tr.reattach(run, task, last);
+      } else {
+        tr.lost(run, task, last);
+      }
     }
-    await this.commit(batch);
+    const { tasks: refused } = await this.commit(batch);
+    for (const { task, attempt, executor, request } of reattached) {
+      if (refused.has(task.id)) continue;
+      this.runningTotal++;
+      this.watch(run, task, attempt, executor.reattach!(request, attempt.startedAt));
+    }
+  }
+
+  /** The request an attempt was started with, built again for a re-attach; undefined when it cannot be. */
+  private async requestFor(run: ActiveRun, task: TaskRow, attempt: AttemptRow): Promise<ReturnType<typeof buildRequest> | undefined> {
+    const job = run.job(task.job);
+    try {
+      const kv = jobUsesKv(job) ? new Map((await this.opts.store.kvList(run.row.id)).map((e) => [e.key, e.value])) : undefined;
+      const env = job.connector ? { ...this.opts.jobEnv, ...connectorEnv(job, this.catalog) } : this.opts.jobEnv ?? {};
+      return buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
+    } catch (err) {
+      if (err instanceof RequestError) return undefined;
+      throw err;
+    }
   }
 
   /** Schedules a tick; ticks never overlap, and wakes during a tick cause one more. */
@@ -269,6 +304,8 @@ export class Engine {
     const tr = new Transitions(batch, now, this.owner);
 
     for (const c of this.completions.splice(0)) {
+      // An attempt let go of when the run was lost (abandon) no longer counts here.
+      if (this.live.get(c.taskId)?.attempt !== c.attempt) continue;
       this.live.delete(c.taskId);
       this.runningTotal--;
       const run = this.runs.get(c.runId);
@@ -398,7 +435,10 @@ export class Engine {
 
   private launch(run: ActiveRun, task: TaskRow, attempt: AttemptRow, request: ReturnType<typeof buildRequest>): void {
     const executor = this.executors.get(run.job(task.job).kind)!;
-    const handle = executor.start(request);
+    this.watch(run, task, attempt, executor.start(request));
+  }
+
+  private watch(run: ActiveRun, task: TaskRow, attempt: AttemptRow, handle: AttemptHandle): void {
     this.live.set(task.id, { handle, attempt });
     void handle.done.then((outcome) => {
       this.completions.push({ runId: run.row.id, taskId: task.id, attempt, outcome });
@@ -412,7 +452,7 @@ export class Engine {
     const reload = new Set<number>();
     if (batch.empty) return { runs: reload, tasks: new Set() };
     const { batch: b, pending } = batch.build();
-    const result = await this.opts.store.commit(b);
+    const result = await this.opts.store.commit({ ...b, owner: this.owner });
     const conflicted = new Set(result.taskConflicts);
     for (const p of pending) {
       if (conflicted.has(p.task.id)) reload.add(p.task.runId);
@@ -429,10 +469,7 @@ export class Engine {
     if (!run) return;
     const row = await this.opts.store.getRun(runId);
     if (!row || row.owner !== this.owner) {
-      // Another engine took the run over: stop driving it, and stop its attempts we started.
-      for (const t of run.tasks.values()) this.live.get(t.id)?.handle.abort('run adopted by another engine');
-      this.runs.delete(runId);
-      run.finish({ run: row ?? run.row, tasks: [...run.tasks.values()] });
+      await this.loseRun(run, row);
       return;
     }
     const tasks = await this.opts.store.getTasks(runId);
@@ -449,6 +486,29 @@ export class Engine {
     // Tasks the store says are running but that no attempt of ours runs were lost.
     await this.recoverLostAttempts(run);
     this.wake();
+  }
+
+  /**
+   * Another engine adopted the run while this one was not heartbeating (stopped, or cut off from the store).
+   * Before anything else, each attempt this engine runs for the run is let go: left running when the new
+   * owner has re-attached to it (the store names that engine as the attempt's owner), killed at once
+   * otherwise, so that at no moment two attempts of one task run. Then this engine stops driving the run.
+   */
+  private async loseRun(run: ActiveRun, row: RunRow | undefined): Promise<void> {
+    const runId = run.row.id;
+    for (const task of run.tasks.values()) {
+      const live = this.live.get(task.id);
+      if (!live) continue;
+      const current = (await this.opts.store.getAttempts(task.id)).find((a) => a.attempt === live.attempt.attempt);
+      const taken = current?.state === 'running' && current.owner !== null && current.owner !== this.owner;
+      if (live.handle.abandon) live.handle.abandon(!taken);
+      else live.handle.abort('run adopted by another engine');
+      this.live.delete(task.id);
+      this.runningTotal--;
+    }
+    this.runs.delete(runId);
+    this.reloads.delete(runId);
+    run.finish({ run: row ?? run.row, tasks: [...run.tasks.values()], lostTo: row?.owner ?? null });
   }
 
   private armRetryTimer(): void {
@@ -483,19 +543,30 @@ export class Engine {
       try {
         const ids = this.activeRunIds;
         const now = this.opts.clock.now();
+        let lost = false;
         if (now - this.lastHeartbeat >= (this.opts.leaseMs ?? 15_000) / 3) {
-          await this.opts.store.heartbeat(this.owner, ids, now);
+          lost = (await this.opts.store.heartbeat(this.owner, ids, now)) < ids.length;
           this.lastHeartbeat = now;
         }
+        const control = await this.opts.store.runControl(ids);
+        // A run another engine owns now was lost while this one was stopped: let it go before anything else.
+        for (const [id, { owner }] of control) {
+          const run = this.runs.get(id);
+          if (run && owner !== this.owner) {
+            lost = true;
+            await this.loseRun(run, await this.opts.store.getRun(id));
+          }
+        }
+        if (lost) for (const id of ids) if (!control.has(id) && this.runs.has(id)) await this.loseRun(this.runs.get(id)!, undefined);
         await this.pollSettings();
         // Locks, gates, connectors and load change outside this engine: look again.
         if (this.externalWaits > 0) this.wake();
-        const seqs = await this.opts.store.controlSeqs(ids);
-        if (this.reloads.size === 0 && [...seqs].every(([id, seq]) => this.runs.get(id)?.controlSeq === seq)) {
+        if (this.reloads.size === 0 && [...control].every(([id, c]) => !this.runs.has(id) || this.runs.get(id)?.controlSeq === c.seq)) {
+          if (this.runs.size === 0) this.stopTimers();
           this.ensurePolling();
           return;
         }
-        for (const [id, seq] of seqs) {
+        for (const [id, { seq }] of control) {
           const run = this.runs.get(id);
           if (run && seq !== run.controlSeq) this.reloads.add(id);
         }

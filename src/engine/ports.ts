@@ -33,7 +33,8 @@ export interface AttemptRequest {
   logMaxBytes: number;
 }
 
-export type AttemptStatus = 'succeeded' | 'failed' | 'timeout' | 'aborted';
+/** `lost`: a re-attached attempt whose process is gone without a recorded end (retried by the job's policy). */
+export type AttemptStatus = 'succeeded' | 'failed' | 'timeout' | 'aborted' | 'lost';
 
 export interface AttemptOutcome {
   status: AttemptStatus;
@@ -54,10 +55,22 @@ export interface AttemptHandle {
   readonly done: Promise<AttemptOutcome>;
   /** Stop the attempt (SIGTERM to its process group, SIGKILL after the grace period). */
   abort(reason: string): void;
+  /**
+   * This engine lost the run to another: stop watching the attempt, and with `kill` kill it at once (nobody
+   * took it over). `done` then never settles.
+   */
+  abandon?(kill: boolean): void;
 }
 
 export interface Executor {
   /** The job kinds this executor runs. */
   readonly kinds: readonly string[];
   start(req: AttemptRequest): AttemptHandle;
+  /**
+   * Takes over an attempt started earlier (by an engine that stopped) that the store still has running,
+   * instead of running it again: its end is reported if it ended meanwhile, it is watched (with its timeout,
+   * counted from `startedAt`) if it still runs, and it ends `lost` if it is gone without a recorded end.
+   * Executors without it have their running attempts marked lost when another engine adopts the run.
+   */
+  reattach?(req: AttemptRequest, startedAt: number): AttemptHandle;
 }

@@ -160,6 +160,8 @@ export interface RunWrite {
 }
 
 export interface Batch {
+  /** The engine writing: task writes of runs it no longer owns are refused (conflicts), as stale revs are. */
+  owner?: string;
   tasks: TaskWrite[];
   runs: RunWrite[];
   /** Events without a state change. */
@@ -207,9 +209,13 @@ export interface EngineStore {
   getAttempts(taskId: number): Promise<AttemptRow[]>;
   /** Takes ownership of an unfinished run when it has no owner, is ours, or its owner is gone. */
   adoptRun(runId: number, owner: string, at: number, staleBefore: number, deadOwners: string[]): Promise<boolean>;
-  heartbeat(owner: string, runIds: number[], at: number): Promise<void>;
-  /** Control sequence numbers of runs, bumped by operator actions so that a driver reloads them. */
-  controlSeqs(runIds: number[]): Promise<Map<number, number>>;
+  /** Renews the owner's lease on those of the runs it still owns; answers how many that was. */
+  heartbeat(owner: string, runIds: number[], at: number): Promise<number>;
+  /**
+   * Each run's control sequence number (bumped by operator actions so that a driver reloads the run) and
+   * current owner (a driver that finds another there has lost the run).
+   */
+  runControl(runIds: number[]): Promise<Map<number, { seq: number; owner: string | null }>>;
 
   /** Group commit: many transitions in one transaction. */
   commit(batch: Batch): Promise<CommitResult>;

@@ -81,6 +81,15 @@ export class Transitions {
     }
   }
 
+  /**
+   * An attempt started by an engine that stopped, taken over by this one: it stays running, the attempt row
+   * names its new owner, and the task's rev moves on so that the previous engine's late writes are refused.
+   */
+  reattach(run: ActiveRun, task: TaskRow, attempt: AttemptRow): void {
+    this.batch.touch(task, this.event(run, task, 'task_reattached', { attempt: attempt.attempt, previous: attempt.owner }),
+      { update: { ...attempt, owner: this.owner } });
+  }
+
   /** An attempt whose process was lost with the engine that started it: retried per policy. */
   lost(run: ActiveRun, task: TaskRow, attempt: AttemptRow): void {
     const finished: AttemptRow = { ...attempt, state: 'lost', endedAt: this.now, error: 'the engine that ran it stopped' };

@@ -7,7 +7,7 @@ import type { CommandLine, JobDef } from '../defs/model.js';
 import type { AttemptRequest } from '../engine/ports.js';
 import { LocalProcessExecutor } from './local.js';
 import { listAttempts, readAttemptLog } from './logs.js';
-import { REPO_BIN, attemptDir, inputsDir, outputFile, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
+import { REPO_BIN, attemptDir, inputsDir, outputFile, procsDir, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
 
 const sh = (script: string): CommandLine => ({ kind: 'shell', shell: ['sh', '-c'], script });
 const argv = (...args: string[]): CommandLine => ({ kind: 'argv', argv: args });
@@ -171,7 +171,7 @@ describe('LocalProcessExecutor', () => {
     const lines = (await record(req)).trimEnd().split('\n');
     assert.equal(lines.length, 2);
     const me = `job=j attempt=${req.attempt}`;
-    assert.match(lines[0]!, new RegExp(`^START \\d{4}-\\d\\d-\\d\\dT\\S+Z ${me} pid=${o.pid} argv=\\["sh","-c","exit 2"\\]$`));
+    assert.match(lines[0]!, new RegExp(`^START \\d{4}-\\d\\d-\\d\\dT\\S+Z ${me} pid=\\d+ argv=\\["sh","-c","exit 2"\\]$`));
     assert.match(lines[1]!, new RegExp(`^FINISH \\S+Z ${me} duration=\\d+ms status=failed exit=2 signal=-$`));
     assert.ok(readFileSync(runLogFile(stateDir, req.runId), 'utf8').includes(`${lines[0]}\n`));
   });
@@ -246,12 +246,12 @@ describe('LocalProcessExecutor', () => {
     assert.equal(existsSync(join(blocked, 'runs')), false);
     bad.close();
   });
-  it('creates nothing per attempt for a silent job without a result, besides what the run shares', async () => {
+  it("creates nothing per attempt for a silent job without a result, besides its supervisor's record and status", async () => {
     const runId = 'silent';
     const input = (name: string, n: number) => ({ run: 1, flow: 'f', job: name, attempt: n, params: { day: '2025-01-01' }, results: {} });
     const first = request(job(argv('true')), { runId, attempt: 1, input: input('j', 1) });
     assert.equal((await exec.start(first).done).status, 'succeeded');
-    const shared = ['attempts.log', 'inputs', 'results'];
+    const shared = ['attempts.log', 'inputs', 'procs', 'results'];
     assert.deepEqual(readdirSync(runDir(stateDir, runId)).sort(), shared);
     assert.equal(readdirSync(inputsDir(stateDir, runId)).length, 1);
     assert.deepEqual(readdirSync(resultsDir(stateDir, runId)), []);
@@ -264,6 +264,7 @@ describe('LocalProcessExecutor', () => {
     assert.deepEqual(readdirSync(runDir(stateDir, runId)).sort(), shared);
     assert.equal(readdirSync(inputsDir(stateDir, runId)).length, 1);
     assert.deepEqual(readdirSync(resultsDir(stateDir, runId)), []);
+    assert.deepEqual(readdirSync(procsDir(stateDir, runId)).sort(), ['j.1.pid', 'j.1.status', 'j.2.pid', 'j.2.status', 'k.1.pid', 'k.1.status']);
     assert.deepEqual(await listAttempts(stateDir, runId, 'j'), [1, 2]);
     assert.deepEqual(await listAttempts(stateDir, runId, 'k'), [1]);
   });
@@ -302,7 +303,7 @@ describe('LocalProcessExecutor', () => {
     for (const [i, r] of reqs.entries()) {
       const lines = (await record(r)).trimEnd().split('\n');
       assert.equal(lines.length, 2, lines.join('\n'));
-      assert.match(lines[0]!, new RegExp(`^START \\S+ job=${r.job.name} attempt=${r.attempt} pid=${outcomes[i]!.pid} `));
+      assert.match(lines[0]!, new RegExp(`^START \\S+ job=${r.job.name} attempt=${r.attempt} pid=\\d+ `));
       assert.match(lines[1]!, new RegExp(`^FINISH \\S+ job=${r.job.name} attempt=${r.attempt} .* exit=${r.attempt} signal=-$`));
       assert.equal(out(r), `${r.runId}-${r.job.name}-${r.attempt}\n`);
     }

@@ -8,6 +8,10 @@
  *     inputs/<sha1>.json             ORDO_INPUT: the input document `{params, results}`, one read-only file
  *                                    per distinct content, shared by the attempts that have that input
  *     results/<job>.<attempt>.json   ORDO_RESULT: written by the job, if at all
+ *     procs/<job>.<attempt>.pid      the attempt's supervisor: its pid, start time, boot id and the job's
+ *                                    process group (see bin/ordo-supervise and supervisor.ts)
+ *     procs/<job>.<attempt>.status   how the job ended (exit code or signal, true start and end), written
+ *                                    by the supervisor; procs/<job>.<attempt>.stop: who stopped it, and why
  *     <job>/<attempt>/               ORDO_LOG_DIR: created with the attempt's first byte of output
  *       stdout.log, stderr.log       each created with its first byte
  *
@@ -49,6 +53,17 @@ export function resultsDir(stateDir: string, runId: string): string {
 
 export function resultFile(stateDir: string, runId: string, job: string, attempt: number): string {
   return join(resultsDir(stateDir, runId), `${job}.${attempt}.json`);
+}
+
+export function procsDir(stateDir: string, runId: string): string {
+  return join(runDir(stateDir, runId), 'procs');
+}
+
+/** The supervisor's files of one attempt: its record (`pid`), the job's end (`status`), a stop request (`stop`). */
+export type ProcFile = 'pid' | 'status' | 'stop';
+
+export function procFile(stateDir: string, runId: string, job: string, attempt: number, kind: ProcFile): string {
+  return join(procsDir(stateDir, runId), `${job}.${attempt}.${kind}`);
 }
 
 /** The attempt's own directory (ORDO_LOG_DIR); it exists only once the attempt wrote output. */

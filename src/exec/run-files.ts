@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { attemptDir, inputFile, inputsDir, outputFile, resultFile, resultsDir, runLogFile } from './paths.js';
+import { attemptDir, inputFile, inputsDir, outputFile, procFile, procsDir, resultFile, resultsDir, runLogFile } from './paths.js';
 import { RunLogWriter, formatRecord, type RecordKind } from './run-log.js';
 
 /**
@@ -59,6 +59,7 @@ export class RunFiles {
         const inputs = inputsDir(this.stateDir, this.runId);
         const made = mkdirSync(inputs, { recursive: true });
         mkdirSync(resultsDir(this.stateDir, this.runId), { recursive: true });
+        mkdirSync(procsDir(this.stateDir, this.runId), { recursive: true });
         this.fresh = made !== undefined && made !== inputs;
         this.dirsReady = true;
       }
@@ -67,6 +68,7 @@ export class RunFiles {
         // Files of an earlier try of this attempt (the state directory outlived its store, or another
         // engine had the run) must not pass for this one's. The removal almost never happens.
         removeIfThere(result);
+        for (const kind of ['pid', 'status', 'stop'] as const) removeIfThere(procFile(this.stateDir, this.runId, job, attempt, kind));
         if (existsSync(attemptDir(this.stateDir, this.runId, job, attempt))) {
           removeIfThere(outputFile(this.stateDir, this.runId, job, attempt, 'stdout'));
           removeIfThere(outputFile(this.stateDir, this.runId, job, attempt, 'stderr'));

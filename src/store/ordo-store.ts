@@ -166,19 +166,19 @@ export class OrdoStore implements EngineStore {
     });
   }
 
-  async heartbeat(owner: string, runIds: number[], at: number): Promise<void> {
-    if (runIds.length === 0) return;
-    await this.db.run(
+  async heartbeat(owner: string, runIds: number[], at: number): Promise<number> {
+    if (runIds.length === 0) return 0;
+    return this.db.run(
       `UPDATE runs SET heartbeat_at = ? WHERE owner = ? AND id IN (${runIds.map(() => '?').join(', ')})`,
       [at, owner, ...runIds]);
   }
 
-  async controlSeqs(runIds: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
+  async runControl(runIds: number[]): Promise<Map<number, { seq: number; owner: string | null }>> {
+    const out = new Map<number, { seq: number; owner: string | null }>();
     if (runIds.length === 0) return out;
     const rows = await this.db.query(
-      `SELECT id, control_seq FROM runs WHERE id IN (${runIds.map(() => '?').join(', ')})`, runIds);
-    for (const r of rows) out.set(Number(r.id), Number(r.control_seq));
+      `SELECT id, control_seq, owner FROM runs WHERE id IN (${runIds.map(() => '?').join(', ')})`, runIds);
+    for (const r of rows) out.set(Number(r.id), { seq: Number(r.control_seq), owner: (r.owner as string | null) ?? null });
     return out;
   }
 
@@ -199,11 +199,29 @@ export class OrdoStore implements EngineStore {
       };
       // Event ids follow the story: a run starts, then its tasks change, then it ends.
       await writeRuns(batch.runs.filter((r) => r.state === 'running'));
-      const { conflicts: taskConflicts, refusals } = await this.applyTaskWrites(tx, batch.tasks);
+      // A driver that lost a run (another engine adopted it while this one was stopped) writes nothing to it.
+      const disowned = batch.owner === undefined ? new Set<number>() : await this.disownedRuns(tx, batch.owner, batch.tasks);
+      const owned = disowned.size === 0 ? batch.tasks : batch.tasks.filter((w) => !disowned.has(w.row.runId));
+      const { conflicts, refusals } = await this.applyTaskWrites(tx, owned);
+      const taskConflicts = disowned.size === 0 ? conflicts
+        : [...conflicts, ...batch.tasks.filter((w) => disowned.has(w.row.runId)).map((w) => w.row.id)];
       await writeRuns(batch.runs.filter((r) => r.state !== 'running'));
       await this.insertEvents(tx, batch.events ?? []);
       return { taskConflicts, runConflicts, resourceRefusals: refusals };
     });
+  }
+
+  /** The runs of these task writes that `owner` does not own (any more). */
+  private async disownedRuns(tx: Queryable, owner: string, writes: TaskWrite[]): Promise<Set<number>> {
+    const ids = [...new Set(writes.map((w) => w.row.runId))];
+    if (ids.length === 0) return new Set();
+    const owned = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await tx.query(`SELECT id FROM runs WHERE owner = ? AND id IN (${chunk.map(() => '?').join(', ')})`, [owner, ...chunk]);
+      for (const r of rows) owned.add(Number(r.id));
+    }
+    return new Set(ids.filter((id) => !owned.has(id)));
   }
 
   async operatorWrite(runId: number, tasks: TaskWrite[], run: Partial<Pick<RunRow, 'state' | 'endedAt' | 'owner'>> | null,

@@ -70,6 +70,14 @@ export async function driveWithProgress(rt: Runtime, runId: number, json: boolea
 }
 
 export function report(summary: RunSummary, json: boolean): number {
+  if (summary.lostTo !== undefined) {
+    // Stopped or cut off past its lease, this process found another engine driving the run: it let go of
+    // its attempts (killed those nobody took over) and leaves the rest of the run to that engine.
+    const to = summary.lostTo ? ` to ${summary.lostTo}` : '';
+    if (json) process.stdout.write(`${JSON.stringify({ run: summary.run.id, state: 'lost_ownership', owner: summary.lostTo })}\n`);
+    else process.stderr.write(`ordo: lost ownership of run ${summary.run.id}${to}; it goes on there (see ordo show ${summary.run.id})\n`);
+    return 3;
+  }
   if (json) {
     process.stdout.write(`${JSON.stringify({
       run: summary.run.id,

@@ -1,0 +1,325 @@
+/**
+ * One command attempt on this host, run under its supervisor (bin/ordo-supervise, supervisor.ts): started
+ * here, or re-attached after the engine that started it stopped. Either way this object enforces the
+ * job's timeout, stops it on an abort, and reports its end once: from the supervisor's status file, which
+ * holds the true exit status and times whoever reads it.
+ *
+ * A started attempt ends when its supervisor (our child) exits. A re-attached one is watched by polling the
+ * status file and the supervisor's liveness (pid and start time, against pid reuse). An attempt whose
+ * supervisor left no record is given RECORD_GRACE_MS from its claim for one to appear (the engine that
+ * claimed it may have died a moment after the spawn), then reported lost, to be retried by the job's policy.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
+import type { JobDef } from '../defs/model.js';
+import type { AttemptOutcome, AttemptRequest, AttemptStatus } from '../engine/ports.js';
+import { outputFile, procFile, resultFile } from './paths.js';
+import type { RunFiles } from './run-files.js';
+import type { RecordKind } from './run-log.js';
+import {
+  readRecord, readStatus, readStopNote, signalGroup, spawnSupervisor, supervisorAlive, writeStopNote,
+  type StopNote, type SupervisorRecord, type SupervisorStatus,
+} from './supervisor.js';
+
+/** How long after its claim an attempt without a supervisor record may still get one. */
+export const RECORD_GRACE_MS = 5000;
+/** How often a re-attached attempt looks at its supervisor. */
+const WATCH_MS = 100;
+
+export interface AttemptEnvironment {
+  stateDir: string;
+  projectDir: string;
+  /** The job's environment (built by the executor). */
+  env: (paths: { input: string; result: string }, dir: string) => NodeJS.ProcessEnv;
+  attemptDir: string;
+  recordGraceMs: number;
+}
+
+export class LocalAttempt {
+  readonly done: Promise<AttemptOutcome>;
+  private resolveDone!: (outcome: AttemptOutcome) => void;
+  private startedAt: number;
+  private paths: { input: string; result: string } | undefined;
+  private readonly proc: { record: string; status: string; stop: string };
+  private child: ChildProcess | undefined;
+  private record: SupervisorRecord | undefined;
+  private startError: string | undefined;
+  /** Set once a timeout or an abort asked the job to stop; the first one decides the status. */
+  private stopping: StopNote | undefined;
+  private timers = new Set<NodeJS.Timeout>();
+  private ended = false;
+
+  constructor(private readonly req: AttemptRequest, private readonly ctx: AttemptEnvironment, private readonly files: RunFiles,
+    mode: { kind: 'start' } | { kind: 'reattach'; startedAt: number }) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+    const { stateDir } = ctx;
+    this.proc = {
+      record: procFile(stateDir, req.runId, req.job.name, req.attempt, 'pid'),
+      status: procFile(stateDir, req.runId, req.job.name, req.attempt, 'status'),
+      stop: procFile(stateDir, req.runId, req.job.name, req.attempt, 'stop'),
+    };
+    if (mode.kind === 'reattach') {
+      this.startedAt = mode.startedAt;
+      this.paths = { input: '', result: resultFile(stateDir, req.runId, req.job.name, req.attempt) };
+      this.reattach();
+    } else {
+      this.startedAt = Date.now();
+      this.start();
+    }
+  }
+
+  private start(): void {
+    const { req } = this;
+    try {
+      this.paths = this.files.prepare(req.job.name, req.attempt, req.input);
+    } catch (err) {
+      this.fail(`cannot prepare the attempt files: ${oneLine(err)}`);
+      return;
+    }
+    const argv = commandArgv(req.job);
+    if (typeof argv === 'string') {
+      this.fail(argv);
+      return;
+    }
+    const cwd = resolve(this.ctx.projectDir, req.job.cwd ?? '.');
+    if (!existsSync(cwd)) {
+      this.fail(`cannot start ${JSON.stringify(argv[0])}: working directory ${JSON.stringify(cwd)} does not exist`);
+      return;
+    }
+    const { stateDir } = this.ctx;
+    const streams = {
+      stdout: outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stdout'),
+      stderr: outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stderr'),
+    };
+    let child: ChildProcess;
+    try {
+      child = spawnSupervisor(argv, { ...this.proc, ...streams }, req.logMaxBytes, cwd, this.ctx.env(this.paths, this.ctx.attemptDir));
+    } catch (err) {
+      this.fail(`cannot start the supervisor: ${oneLine(err)}`);
+      return;
+    }
+    this.child = child;
+    this.note('START', `pid=${child.pid ?? '-'} argv=${JSON.stringify(argv)}`);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) this.fail(`cannot start the supervisor (perl): ${err.code ?? err.message}`);
+    });
+    child.on('exit', () => void this.settle());
+    this.armTimeout();
+  }
+
+  private reattach(): void {
+    const note = readStopNote(this.proc.stop);
+    if (note) this.stopping = note;
+    this.note('REATTACH', `after the engine that started it stopped`);
+    this.watch();
+    this.armTimeout();
+    // A stop that was under way when the previous engine went: its SIGKILL still comes on time.
+    if (note) this.after(note.at + this.req.job.killGraceMs - Date.now(), () => this.signalJob('SIGKILL'));
+  }
+
+  /** Polls a re-attached attempt's supervisor until it recorded the job's end, or is known gone. */
+  private watch(): void {
+    if (this.ended) return;
+    if (existsSync(this.proc.status)) {
+      void this.settle();
+      return;
+    }
+    const record = (this.record ??= readRecord(this.proc.record));
+    if (record && !supervisorAlive(record)) {
+      // It may have written the status between our two looks.
+      if (existsSync(this.proc.status)) void this.settle();
+      else this.lose('its supervisor died without recording how the job ended', record);
+      return;
+    }
+    if (!record && Date.now() >= this.startedAt + this.ctx.recordGraceMs) {
+      this.lose('the engine that started it stopped before the job started', undefined);
+      return;
+    }
+    this.after(WATCH_MS, () => this.watch());
+  }
+
+  private armTimeout(): void {
+    const { timeoutMs } = this.req.job;
+    if (timeoutMs === undefined || this.ended) return;
+    this.after(this.startedAt + timeoutMs - Date.now(), () => this.stop('timeout', `after ${timeoutMs}ms`));
+  }
+
+  /** Timeout or abort: SIGTERM to the job's group now, SIGKILL after the job's grace period if it is still there. */
+  stop(kind: 'timeout' | 'abort', reason: string): void {
+    if (this.ended) return;
+    this.note(kind === 'timeout' ? 'TIMEOUT' : 'ABORT', oneLine(reason));
+    if (this.stopping) return;
+    this.stopping = { kind, at: Date.now(), reason };
+    writeStopNote(this.proc.stop, this.stopping);
+    this.signalJob('SIGTERM');
+    this.after(this.req.job.killGraceMs, () => {
+      if (this.signalJob('SIGKILL')) this.note('KILL', `SIGKILL to process group ${this.record?.pgid ?? '-'} after ${this.req.job.killGraceMs}ms`);
+    });
+  }
+
+  /**
+   * This engine lost the run: stop watching. With `kill`, the job's group is killed at once (nobody else
+   * took the attempt over); without, it goes on under the engine that did.
+   */
+  abandon(kill: boolean): void {
+    if (this.ended) return;
+    if (kill) this.signalJob('SIGKILL');
+    this.note(kill ? 'KILL' : 'DETACH', 'this engine lost the run to another');
+    this.ended = true;
+    this.clearTimers();
+    this.child?.removeAllListeners('exit');
+    this.child?.unref();
+  }
+
+  /** Signals the job's process group once the supervisor has recorded it (it does so within milliseconds). */
+  private signalJob(signal: NodeJS.Signals): boolean {
+    if (this.ended && signal !== 'SIGKILL') return false;
+    this.record ??= readRecord(this.proc.record);
+    if (this.record) return signalGroup(this.record.pgid, signal);
+    if (!this.ended) this.after(20, () => this.signalJob(signal));
+    return false;
+  }
+
+  private async settle(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearTimers();
+    const status = readStatus(this.proc.status);
+    this.record ??= readRecord(this.proc.record);
+    const pgid = this.record?.pgid;
+    if (this.stopping && pgid !== undefined) killStragglers(pgid, this.stopping.at + this.req.job.killGraceMs);
+    if (!status) {
+      // The supervisor was killed: whatever is left of the job must not outlive this report.
+      if (pgid !== undefined) signalGroup(pgid, 'SIGKILL');
+      this.report('failed', null, null, Date.now(), 'the supervisor ended without recording how the job ended', pgid);
+      return;
+    }
+    if (status.error !== undefined) {
+      this.report('failed', null, null, status.endedAt, `cannot start ${JSON.stringify(commandArgv(this.req.job)[0] ?? '')}: ${errnoCode(status.error)}`, status.pid, status);
+      return;
+    }
+    const stop = this.stopping ?? readStopNote(this.proc.stop);
+    let outcome: AttemptStatus = stop?.kind === 'timeout' ? 'timeout' : stop?.kind === 'abort' ? 'aborted'
+      : status.exitCode !== null && this.req.job.successCodes.includes(status.exitCode) ? 'succeeded' : 'failed';
+    let error: string | undefined;
+    let result: Record<string, unknown> | undefined;
+    if (this.paths) {
+      const read = await readResult(this.paths.result);
+      result = read.result;
+      if (read.error !== undefined) {
+        error = read.error;
+        if (outcome === 'succeeded') outcome = 'failed';
+      }
+    }
+    this.report(outcome, status.exitCode, status.signal, status.endedAt, error, status.pid, status, result);
+  }
+
+  private fail(error: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearTimers();
+    this.report('failed', null, null, Date.now(), error, undefined);
+  }
+
+  private lose(why: string, record: SupervisorRecord | undefined): void {
+    this.ended = true;
+    this.clearTimers();
+    if (record) signalGroup(record.pgid, 'SIGKILL');
+    this.report('lost', null, null, Date.now(), `lost: ${why}`, record?.pgid);
+  }
+
+  private report(status: AttemptStatus, exitCode: number | null, signal: string | null, endedAt: number, error: string | undefined,
+    pid: number | undefined, supervised?: SupervisorStatus, result?: Record<string, unknown>): void {
+    const startedAt = supervised?.startedAt || this.startedAt;
+    if (error !== undefined) this.note('ERROR', error);
+    this.note('FINISH', `duration=${endedAt - startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
+    this.resolveDone({
+      status, exitCode, signal, startedAt, endedAt,
+      ...(result !== undefined && { result }),
+      ...(error !== undefined && { error }),
+      ...(pid !== undefined && { pid }),
+    });
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, Math.max(0, ms));
+    this.timers.add(timer);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** One line of the run's attempts.log (see run-log.ts); never throws. */
+  private note(kind: RecordKind, detail: string): void {
+    this.files.record(kind, this.req.job.name, this.req.attempt, detail);
+  }
+}
+
+/** The argv to run, or why there is none. */
+function commandArgv(job: JobDef): string[] | string {
+  const cmd = job.command;
+  if (!cmd) return `job "${job.name}" has no command`;
+  const argv = cmd.kind === 'argv' ? cmd.argv : [...cmd.shell, cmd.script];
+  return argv.length > 0 && argv[0] !== '' ? argv : `job "${job.name}" has an empty command`;
+}
+
+/** exec's error text ("No such file or directory") as its errno code (ENOENT), as Node reports spawn errors. */
+function errnoCode(message: string): string {
+  const wanted = message.toLowerCase();
+  for (const [code, text] of getSystemErrorMap().values()) if (text.toLowerCase() === wanted) return code;
+  return message;
+}
+
+/**
+ * Polls the group of a stopped job whose leader has exited and SIGKILLs what remains at the deadline. While
+ * any member lives the group id cannot be reused, so polling (not one late blind kill) keeps us from
+ * signalling an unrelated group that got the recycled id. Unref'd: it must not keep the process alive.
+ */
+function killStragglers(pgid: number, deadline: number): void {
+  const check = () => {
+    if (!signalGroup(pgid, 0)) return;
+    if (Date.now() >= deadline) {
+      signalGroup(pgid, 'SIGKILL');
+      return;
+    }
+    setTimeout(check, Math.min(100, deadline - Date.now())).unref();
+  };
+  check();
+}
+
+async function readResult(path: string): Promise<{ result?: Record<string, unknown>; error?: string }> {
+  // Most jobs write no result: answer that without a round trip through the thread pool. The process has
+  // ended, so a file that is not there now will not be.
+  if (!existsSync(path)) return {};
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { error: `cannot read the ORDO_RESULT file: ${oneLine(err)}` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { error: `ORDO_RESULT file is not a JSON object: ${oneLine(err)}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return { error: `ORDO_RESULT file is not a JSON object: it holds ${what}` };
+  }
+  return { result: value as Record<string, unknown> };
+}
+
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\n\s*/g, ' ');
+}
