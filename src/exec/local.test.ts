@@ -7,7 +7,8 @@ import type { CommandLine, JobDef } from '../defs/model.js';
 import type { AttemptRequest } from '../engine/ports.js';
 import { LocalProcessExecutor } from './local.js';
 import { listAttempts, readAttemptLog } from './logs.js';
-import { REPO_BIN, attemptDir, inputsDir, outputFile, procsDir, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
+import { readRecord } from './supervisor.js';
+import { REPO_BIN, attemptDir, inputsDir, outputFile, procFile, procsDir, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
 
 const sh = (script: string): CommandLine => ({ kind: 'shell', shell: ['sh', '-c'], script });
 const argv = (...args: string[]): CommandLine => ({ kind: 'argv', argv: args });
@@ -168,10 +169,14 @@ describe('LocalProcessExecutor', () => {
   it("records START and FINISH in the run's attempts.log", async () => {
     const req = request(job(argv('sh', '-c', 'exit 2')));
     const o = await exec.start(req).done;
+    assert.equal(o.exitCode, 2);
     const lines = (await record(req)).trimEnd().split('\n');
     assert.equal(lines.length, 2);
     const me = `job=j attempt=${req.attempt}`;
-    assert.match(lines[0]!, new RegExp(`^START \\d{4}-\\d\\d-\\d\\dT\\S+Z ${me} pid=\\d+ argv=\\["sh","-c","exit 2"\\]$`));
+    // The pid is the supervisor's (the job's own is the outcome's, and its process group).
+    const supervisor = readRecord(procFile(stateDir, req.runId, 'j', req.attempt, 'pid'))!;
+    assert.equal(supervisor.pgid, o.pid);
+    assert.match(lines[0]!, new RegExp(`^START \\d{4}-\\d\\d-\\d\\dT\\S+Z ${me} pid=${supervisor.pid} argv=\\["sh","-c","exit 2"\\]$`));
     assert.match(lines[1]!, new RegExp(`^FINISH \\S+Z ${me} duration=\\d+ms status=failed exit=2 signal=-$`));
     assert.ok(readFileSync(runLogFile(stateDir, req.runId), 'utf8').includes(`${lines[0]}\n`));
   });
@@ -304,6 +309,7 @@ describe('LocalProcessExecutor', () => {
       const lines = (await record(r)).trimEnd().split('\n');
       assert.equal(lines.length, 2, lines.join('\n'));
       assert.match(lines[0]!, new RegExp(`^START \\S+ job=${r.job.name} attempt=${r.attempt} pid=\\d+ `));
+      assert.equal(outcomes[i]!.exitCode, r.attempt);
       assert.match(lines[1]!, new RegExp(`^FINISH \\S+ job=${r.job.name} attempt=${r.attempt} .* exit=${r.attempt} signal=-$`));
       assert.equal(out(r), `${r.runId}-${r.job.name}-${r.attempt}\n`);
     }
