@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Role } from '../auth/roles.js';
 import type { Project } from '../defs/model.js';
 import { OrdoError } from '../errors.js';
-import { DEFAULT_LEASE_MS, openRuntime, type Runtime } from '../server/runtime.js';
+import { leaseMsFrom, openRuntime, type Runtime } from '../server/runtime.js';
 import { startAdoptLoop } from '../server/scheduler-loop.js';
 import { startScheduling } from '../server/scheduling.js';
 import { SystemClock } from '../engine/clock.js';
@@ -136,7 +136,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   // Runs created or reopened through the API are adopted by this sweep (within `pollMs`), like those of
   // `ordo start`: the engine's adoption of one run must not overlap with another adoption of the same run.
   const loop = startAdoptLoop({
-    engine: rt.engine, store: rt.store, everyMs: opts.pollMs ?? 500, leaseMs: DEFAULT_LEASE_MS,
+    engine: rt.engine, store: rt.store, everyMs: opts.pollMs ?? 500, leaseMs: leaseMsFrom(),
     onAdopt: drive, onError: (err) => logger.error({ err }, 'adopt loop'),
   });
   // Triggers: runs their fires create are driven at once (adoption is idempotent with the sweep's).

@@ -51,6 +51,8 @@ export class LocalAttempt {
   private stopping: StopNote | undefined;
   private timers = new Set<NodeJS.Timeout>();
   private ended = false;
+  /** Called once when this attempt is let go of without an outcome (abandon). */
+  onAbandon: (() => void) | undefined;
 
   constructor(private readonly req: AttemptRequest, private readonly ctx: AttemptEnvironment, private readonly files: RunFiles,
     mode: { kind: 'start' } | { kind: 'reattach'; startedAt: number }) {
@@ -172,6 +174,7 @@ export class LocalAttempt {
     this.clearTimers();
     this.child?.removeAllListeners('exit');
     this.child?.unref();
+    this.onAbandon?.();
   }
 
   /** Signals the job's process group once the supervisor has recorded it (it does so within milliseconds). */

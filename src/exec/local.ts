@@ -39,6 +39,7 @@ export class LocalProcessExecutor implements Executor {
   readonly kinds = ['command'] as const;
   /** Runs with an attempt in flight, or one that ended less than idleCloseMs ago. */
   private readonly runs = new Map<string, RunFiles>();
+  private readonly inFlight = new Set<LocalAttempt>();
   private readonly idleCloseMs: number;
 
   constructor(private readonly opts: LocalExecutorOptions) {
@@ -62,19 +63,19 @@ export class LocalProcessExecutor implements Executor {
       recordGraceMs: this.opts.recordGraceMs ?? RECORD_GRACE_MS,
     };
     const attempt = new LocalAttempt(req, ctx, files, mode);
+    this.inFlight.add(attempt);
     let released = false;
     const release = () => {
       if (!released) this.release(files);
       released = true;
+      this.inFlight.delete(attempt);
     };
     void attempt.done.then(release);
+    attempt.onAbandon = release;
     return {
       done: attempt.done,
       abort: (reason) => attempt.stop('abort', reason),
-      abandon: (kill) => {
-        attempt.abandon(kill);
-        release();
-      },
+      abandon: (kill) => attempt.abandon(kill),
     };
   }
 
@@ -96,11 +97,12 @@ export class LocalProcessExecutor implements Executor {
   }
 
   /**
-   * Closes the attempts.log files of runs without an attempt in flight now, rather than after their idle
-   * delay. Not needed for the process to exit (the delays do not keep it alive); useful before removing
-   * the state directory, and at shutdown.
+   * At shutdown: lets go of the attempts in flight, which go on under their supervisors (the engine that
+   * next drives their runs re-attaches to them) and must not keep this process alive; and closes the
+   * attempts.log files now rather than after their idle delay.
    */
   close(): void {
+    for (const attempt of [...this.inFlight]) attempt.abandon(false);
     for (const files of [...this.runs.values()]) {
       if (files.active > 0) continue;
       clearTimeout(files.idleTimer);

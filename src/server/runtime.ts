@@ -47,6 +47,15 @@ export interface Runtime {
 
 export const DEFAULT_LEASE_MS = 15_000;
 
+/**
+ * How long a run's owner may go without a heartbeat before another engine adopts the run: ORDO_LEASE_MS
+ * (milliseconds) when set, else DEFAULT_LEASE_MS. Every engine and server of one store should agree on it.
+ */
+export function leaseMsFrom(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.ORDO_LEASE_MS);
+  return Number.isInteger(n) && n >= 100 ? n : DEFAULT_LEASE_MS;
+}
+
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const projectDir = resolve(opts.projectDir);
@@ -80,7 +89,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     jobEnv,
     isOwnerDead,
     pollMs: opts.pollMs,
-    leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
+    leaseMs: opts.leaseMs ?? leaseMsFrom(env),
     catalog,
     loadProbe: cachedLoadProbe(),
     agingMs: settings.agingMs,

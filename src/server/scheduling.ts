@@ -10,7 +10,7 @@ import type { OrdoStore } from '../store/ordo-store.js';
 import { compileTime, cronPlan, type ExecutionPlan } from '../time/index.js';
 import { Launcher } from '../triggers/launcher.js';
 import { TriggerScheduler, type PlanSource } from '../triggers/scheduler.js';
-import { DEFAULT_LEASE_MS } from './runtime.js';
+import { leaseMsFrom } from './runtime.js';
 import { ownerAlive } from './owner.js';
 
 /** The plan behind a plan or cron trigger, from the project's compiled plans. */
@@ -38,7 +38,7 @@ export async function startScheduling(opts: {
   const { project, store, clock, logger } = opts;
   const fires = new FireStore(store.sql);
   const launcher = new Launcher({
-    store, fires, now: () => clock.now(), ownerAlive: (run) => ownerAlive(run as Parameters<typeof ownerAlive>[0], clock.now(), DEFAULT_LEASE_MS),
+    store, fires, now: () => clock.now(), ownerAlive: (run) => ownerAlive(run as Parameters<typeof ownerAlive>[0], clock.now(), leaseMsFrom()),
     onRun: (runId, fire) => {
       logger?.info({ run: runId, flow: fire.flow, trigger: fire.triggerKey, businessDate: fire.businessDate }, 'trigger fired');
       opts.onRun?.(runId);

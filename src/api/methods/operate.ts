@@ -2,13 +2,13 @@
 import { abort, restart, skipJob, type OperatorContext, type RestartMode } from '../../engine/operator.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
-import { DEFAULT_LEASE_MS } from '../../server/runtime.js';
+import { leaseMsFrom } from '../../server/runtime.js';
 import { handler, type ApiServices, type CallContext } from '../context.js';
 import { requireRun } from './runs.js';
 
 export function operatorContext(s: ApiServices, call: CallContext): OperatorContext {
   const now = s.now();
-  return { store: s.store, now, actor: call.principal.name, ownerAlive: (run) => ownerAlive(run, now, DEFAULT_LEASE_MS) };
+  return { store: s.store, now, actor: call.principal.name, ownerAlive: (run) => ownerAlive(run, now, leaseMsFrom()) };
 }
 
 export function operateHandlers(s: ApiServices) {

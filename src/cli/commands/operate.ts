@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { abort, restart, skipJob, type OperatorContext, type RestartMode } from '../../engine/operator.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
-import { DEFAULT_LEASE_MS, openRuntime } from '../../server/runtime.js';
+import { leaseMsFrom, openRuntime } from '../../server/runtime.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
 import { action, flowOf, loadValidProject, parseRunId, projectDir, settingsOrDefaults, withStore } from '../context.js';
 import { driveWithProgress, report } from './run.js';
@@ -12,7 +12,7 @@ const MODES: RestartMode[] = ['only', 'downstream', 'failed'];
 
 function operatorContext(store: OrdoStore): OperatorContext {
   const now = Date.now();
-  return { store, now, actor: process.env.USER ?? 'operator', ownerAlive: (run) => ownerAlive(run, now, DEFAULT_LEASE_MS) };
+  return { store, now, actor: process.env.USER ?? 'operator', ownerAlive: (run) => ownerAlive(run, now, leaseMsFrom()) };
 }
 
 

@@ -6,7 +6,7 @@ import { resolveParams } from '../../defs/params.js';
 import { flowFingerprint } from '../../defs/version.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
-import { DEFAULT_LEASE_MS, openRuntime, type Runtime } from '../../server/runtime.js';
+import { leaseMsFrom, openRuntime, type Runtime } from '../../server/runtime.js';
 import {
   action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, storeFor,
 } from '../context.js';
@@ -146,7 +146,7 @@ export function registerRunCommands(program: Command): void {
       });
       try {
         const run = await rt.store.getRun(runId);
-        if (run?.owner && ownerAlive(run, Date.now(), DEFAULT_LEASE_MS) && run.owner !== rt.engine.owner) {
+        if (run?.owner && ownerAlive(run, Date.now(), leaseMsFrom()) && run.owner !== rt.engine.owner) {
           throw new OrdoError('ORDO_CONFLICT', `run ${runId} is being driven by ${run.owner}`);
         }
         return report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json);
