@@ -2,9 +2,12 @@
  * The crash test: the real CLI drives a flow of a few hundred command jobs and is killed with SIGKILL at
  * random moments, then resumed, again and again, on SQLite and on PostgreSQL. Checked afterwards:
  * - the run completes and every job succeeded;
- * - no attempt number of a job ever started twice (fencing: one claim, one process);
- * - no job started again after the attempt the store records as its success;
- * - every attempt that was in flight at a kill is recorded `lost` (or ended), never left `running`.
+ * - every job's command started exactly once (a ledger the jobs write): the engine that resumes the run
+ *   re-attaches to the jobs still running and reports those that ended meanwhile (docs/architecture.md);
+ * - every job's result is recorded;
+ * - an attempt that was claimed but whose process never started is recorded `lost` (and retried), never
+ *   left `running`.
+ * A few jobs run for seconds, so that kills find them running.
  * The random moments come from a seed printed on failure, so a failing schedule can be replayed.
  */
 import assert from 'node:assert/strict';
@@ -39,7 +42,7 @@ function flowYaml(): string {
   for (let l = 0; l < LAYERS; l++) {
     for (let w = 0; w < WIDTH; w++) {
       const after = l === 0 ? '' : `, after: [j${l - 1}_${w}, j${l - 1}_${(w + 1) % WIDTH}]`;
-      lines.push(`  j${l}_${w}: { extends: step${after} }`);
+      lines.push(`  j${l}_${w}: { extends: ${l % 7 === 3 && w < 2 ? 'long' : 'step'}${after} }`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -48,7 +51,10 @@ function flowYaml(): string {
 const SETTINGS = `templates:
   step:
     retries: { count: 10, delay: 10ms }
-    shell: 'echo "$ORDO_JOB $ORDO_ATTEMPT start" >> "$LEDGER"; sleep 0.02; echo "$ORDO_JOB $ORDO_ATTEMPT end" >> "$LEDGER"'
+    shell: 'echo "$ORDO_JOB $ORDO_ATTEMPT start" >> "$LEDGER"; sleep 0.02; echo "{\\"job\\": \\"$ORDO_JOB\\"}" > "$ORDO_RESULT"; echo "$ORDO_JOB $ORDO_ATTEMPT end" >> "$LEDGER"'
+  long:
+    retries: { count: 10, delay: 10ms }
+    shell: 'echo "$ORDO_JOB $ORDO_ATTEMPT start" >> "$LEDGER"; sleep 2; echo "{\\"job\\": \\"$ORDO_JOB\\"}" > "$ORDO_RESULT"; echo "$ORDO_JOB $ORDO_ATTEMPT end" >> "$LEDGER"'
 `;
 
 interface Proc { code: number | null; signal: string | null; stdout: string; stderr: string }
@@ -135,21 +141,22 @@ async function crashAndResume(databaseUrl: string | undefined, seed: number): Pr
       let lost = 0;
       for (const task of tasks) {
         assert.equal(task.state, 'succeeded', `seed ${seed}: ${task.job} is ${task.state}`);
+        assert.deepEqual(task.result, { job: task.job }, `seed ${seed}: the result of ${task.job}`);
         const attempts = await store.getAttempts(task.id);
         const final = attempts[attempts.length - 1]!;
         assert.equal(final.state, 'succeeded', `seed ${seed}: last attempt of ${task.job}`);
         for (const a of attempts.slice(0, -1)) {
-          assert.ok(a.state === 'lost' || a.state === 'failed', `seed ${seed}: ${task.job} attempt ${a.attempt} is ${a.state}`);
-          if (a.state === 'lost') lost++;
+          // Only a claim whose process never started may be lost: one that started is re-attached to.
+          assert.equal(a.state, 'lost', `seed ${seed}: ${task.job} attempt ${a.attempt} is ${a.state}`);
+          lost++;
         }
         const seen = starts.get(task.job) ?? [];
-        assert.equal(new Set(seen).size, seen.length, `seed ${seed}: an attempt of ${task.job} started twice: ${seen.join(',')}`);
-        assert.ok(seen.every((n) => n <= final.attempt), `seed ${seed}: ${task.job} started after its success: ${seen.join(',')}`);
-        assert.ok(seen.includes(final.attempt), `seed ${seed}: ${task.job} succeeded without starting`);
+        assert.deepEqual(seen, [final.attempt], `seed ${seed}: the command of ${task.job} must start exactly once, as its final attempt`);
       }
       const events = await store.events(runId);
       assert.ok(events.some((e) => e.kind === 'run_succeeded'));
-      return `seed ${seed}: ${lost} lost attempts, ${events.length} events`;
+      const reattached = events.filter((e) => e.kind === 'task_reattached').length;
+      return `seed ${seed}: ${KILLS} kills, ${reattached} attempts re-attached, ${lost} claims lost before their process started, ${events.length} events`;
     } finally {
       await store.close();
     }
