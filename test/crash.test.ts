@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../src/store/open.js';
@@ -59,14 +59,25 @@ const SETTINGS = `templates:
 
 interface Proc { code: number | null; signal: string | null; stdout: string; stderr: string }
 
-function cli(args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number): Promise<Proc> {
+/**
+ * Runs the CLI; with `kill`, SIGKILLs it `afterMs` after the ledger first grew while it ran (a job of its
+ * run started), so that every kill finds work in flight however long the start-up took on a loaded machine.
+ */
+function cli(args: string[], env: NodeJS.ProcessEnv, kill?: { ledger: string; afterMs: number }): Promise<Proc> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let killer: NodeJS.Timeout | undefined;
+    if (kill) {
+      const size = statSync(kill.ledger).size;
+      const watch = () => {
+        killer = statSync(kill.ledger).size > size ? setTimeout(() => child.kill('SIGKILL'), kill.afterMs) : setTimeout(watch, 20);
+      };
+      watch();
+    }
     const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('close', (code, signal) => {
       if (killer) clearTimeout(killer);
@@ -101,9 +112,9 @@ async function crashAndResume(databaseUrl: string | undefined, seed: number): Pr
     let runId: number | undefined;
     let last: Proc | undefined;
     for (let k = 0; k <= KILLS; k++) {
-      const killAfter = k < KILLS ? 300 + rand() * 1200 : undefined;
+      const kill = k < KILLS ? { ledger, afterMs: rand() * 1000 } : undefined;
       runId ??= await existingRun();
-      last = await cli(runId === undefined ? ['run', 'crash', ...common] : ['resume', String(runId), ...common], env, killAfter);
+      last = await cli(runId === undefined ? ['run', 'crash', ...common] : ['resume', String(runId), ...common], env, kill);
       if (last.signal !== 'SIGKILL') break;
     }
     runId ??= await existingRun();

@@ -3,7 +3,7 @@
  * and PostgreSQL:
  * - an engine frozen (SIGSTOP) past its lease loses its run to another, which re-attaches to the running
  *   job instead of starting it again; woken, the stale engine lets go at its next look at the store and
- *   says so (exit 3), and the job runs once, to its end;
+ *   says so (exit 5), and the job runs once, to its end;
  * - a server stopped with SIGTERM (an upgrade) leaves its jobs running, and the next server reports them;
  * - an engine killed while a job's timeout is due: the engine that resumes the run still stops the job on
  *   time.
@@ -106,7 +106,7 @@ function scenarios(backend: 'SQLite' | 'PostgreSQL') {
       await waitFor('the new owner to re-attach', async () => ((await eventKinds(b, url, 1)).includes('task_reattached') ? true : undefined));
       first.child.kill('SIGCONT');
       const stale = await first.exited;
-      assert.equal(stale.code, 3, stale.stderr);
+      assert.equal(stale.code, 5, stale.stderr);
       assert.match(stale.stdout, /"state":"lost_ownership"/);
       const fresh = await second;
       assert.equal(fresh.code, 0, fresh.stderr);

@@ -76,7 +76,7 @@ export function report(summary: RunSummary, json: boolean): number {
     const to = summary.lostTo ? ` to ${summary.lostTo}` : '';
     if (json) process.stdout.write(`${JSON.stringify({ run: summary.run.id, state: 'lost_ownership', owner: summary.lostTo })}\n`);
     else process.stderr.write(`ordo: lost ownership of run ${summary.run.id}${to}; it goes on there (see ordo show ${summary.run.id})\n`);
-    return 3;
+    return 5;
   }
   if (json) {
     process.stdout.write(`${JSON.stringify({
