@@ -32,7 +32,7 @@ export function dispatchBench(tasks: number, rounds = 20): { decisionsPerSec: nu
   }));
   const catalog: ResourceCatalog = {
     connectors: new Map(Array.from({ length: 10 }, (_, i) => [`db${i}`, { name: `db${i}`, maxParallel: 2, environments: {} }])),
-    gates: new Map(), environment: 'default',
+    gates: new Map(), hosts: new Map(), environment: 'default',
   };
   const run = new ActiveRun(row, def, rows, new Set());
   for (const j of def.jobs) {

@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 import type { JobCenterService } from './jcapi/service.js';
 import type { ProjectHolder } from './project.js';
+import type { AgentHub } from '../server/agents.js';
 
 /** A connection that can receive notifications (a WebSocket). */
 export interface Session {
@@ -25,6 +26,8 @@ export interface ApiServices {
   startedAt: number;
   /** The JobCenter methods' service (workflow runs as jobs, remote workers), when this server runs one. */
   jobcenter?: JobCenterService;
+  /** The agents of the project's hosts (docs/hosts.md), when this server runs an engine. */
+  agents?: AgentHub;
   now(): number;
 }
 

@@ -74,6 +74,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   const rt = await openRuntime({
     projectDir: project.dir, maxParallel: opts.maxParallel ?? project.settings.maxParallel, logMaxBytes: project.settings.logMaxBytes,
     settings: project.settings, env: opts.env, workflowHost: opts.api === false ? undefined : () => sharedHost,
+    agents: { logger },
   });
   const drive = (id: number) => {
     logger.info({ run: id }, 'driving run');
@@ -99,7 +100,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
       services: {
         store: rt.store, engine: rt.engine, project: new ProjectHolder(project, host ? (compiled) => host.reload(compiled) : undefined),
         stateDir: rt.stateDir, version: opts.version,
-        startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service,
+        startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service, ...(rt.agents && { agents: rt.agents }),
       },
       logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,
       feedPollMs: opts.feedPollMs, checkResults: opts.checkResults,

@@ -18,6 +18,7 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerTimeCommands } from './commands/time.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
+import { registerHostCommands } from './commands/hosts.js';
 import { installRemote } from './remote.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
@@ -49,6 +50,7 @@ registerSimulateCommand(program);
 registerScheduleCommands(program);
 registerAuthCommands(program);
 registerWorkflowCommands(program);
+registerHostCommands(program);
 // After every command: adds --server/--token to those that can run against a remote server.
 installRemote(program);
 registerTimeCommands(program);

@@ -23,6 +23,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_NOT_UPSTREAM: 'a job reads the result of a job that is not upstream of it (a warning)',
   ORDO_NO_PROJECT: 'the project directory does not exist or cannot be read',
   ORDO_UNKNOWN_CONNECTOR: 'a job uses a connector that ordo.yaml does not declare',
+  ORDO_UNKNOWN_HOST: 'a job runs on a host that ordo.yaml does not declare',
   ORDO_UNKNOWN_PLAN: 'a flow is triggered by, or a plan combines, a plan that ordo.yaml does not declare',
   ORDO_UNKNOWN_CALENDAR: 'a calendar or a plan names a calendar that ordo.yaml does not declare',
   ORDO_CALENDAR_CYCLE: 'calendars combine each other (union, subtract) in a cycle',

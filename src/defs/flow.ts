@@ -170,5 +170,11 @@ function checkResources(reader: Reader, jobs: JobDef[], settings: ProjectSetting
       const known = [...settings.connectors.keys()].sort().join(', ') || 'none';
       reader.diags.error('ORDO_UNKNOWN_CONNECTOR', `job "${job.name}" uses connector "${job.connector.name}", which ordo.yaml does not declare (connectors: ${known})`, job.at ?? reader.at(null));
     }
+    if (job.host !== undefined && !settings.hosts.has(job.host)) {
+      const known = [...settings.hosts.keys()].sort().join(', ') || 'none';
+      reader.diags.error('ORDO_UNKNOWN_HOST', `job "${job.name}" runs on host "${job.host}", which ordo.yaml does not declare (hosts: ${known})`, job.at ?? reader.at(null));
+    } else if (job.host !== undefined && job.kind !== 'command') {
+      reader.diags.error('ORDO_BAD_VALUE', `job "${job.name}" of kind ${job.kind} cannot have a "host": only command jobs run on hosts`, job.at ?? reader.at(null));
+    }
   }
 }

@@ -129,10 +129,12 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const loadAttr = attr('maxLoad');
   const maxLoad = loadAttr ? loadAttr.reader.number(loadAttr.entry.value, `"maxLoad" of ${what}`, 0) : undefined;
   const estimateMs = duration('estimate', '"estimate"');
+  const hostAttr = attr('host');
+  const host = hostAttr ? hostAttr.reader.string(hostAttr.entry.value, `"host" of ${what}`) : undefined;
 
   const job: Omit<JobDef, 'after'> = {
     name, kind, command, ...call, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
-    extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs,
+    extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs, ...(host !== undefined && { host }),
   };
   return { job, refs, ok: diags.list.length === before };
 }

@@ -10,6 +10,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { compileFlow } from './flow.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
 import { readConnectors, readGates } from './resources.js';
+import { readHosts } from './hosts.js';
 import { parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
 import { readTime, type TimeSection } from './time.js';
@@ -90,6 +91,10 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
       const c = reader.map(e.value, '"connectors"');
       if (c) readConnectors(reader, c, settings.connectors);
     } else if (e.key === 'gates') readGates(reader, e.value, settings.gates);
+    else if (e.key === 'hosts') {
+      const h = reader.map(e.value, '"hosts"');
+      if (h) readHosts(reader, h, settings.hosts);
+    }
     else if (e.key === 'calendars' || e.key === 'plans') {
       // Read after the whole file: plans name calendars, calendars import .ics files (async).
       time.reader = reader;

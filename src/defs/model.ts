@@ -97,6 +97,8 @@ export interface JobDef {
   after: Dependency[];
   locks: LockNeed[];
   connector?: ConnectorUse;
+  /** Kind `command`: the host of ordo.yaml it runs on (docs/hosts.md); on the server when absent. */
+  host?: string;
   /** Higher first; IMMEDIATE_PRIORITY for `immediate`. */
   priority: number;
   deadline?: DeadlineSpec;
@@ -184,6 +186,20 @@ export interface GateDef {
   description?: string;
 }
 
+/**
+ * A host of ordo.yaml where command jobs may run (docs/hosts.md). `agent`: an `ordo agent` connected under
+ * the host's name runs them; `slots` bounds how many run there at once, on top of connectors and locks.
+ */
+export interface HostDef {
+  name: string;
+  transport: 'agent';
+  /** The host's address, for people and for the SSH transport; an agent is known by its name. */
+  address?: string;
+  labels: Record<string, string>;
+  slots: number;
+  description?: string;
+}
+
 export interface ProjectSettings {
   /** Global maximum of tasks running at once in one engine. */
   maxParallel: number;
@@ -193,6 +209,7 @@ export interface ProjectSettings {
   environment: string;
   connectors: Map<string, ConnectorDef>;
   gates: Map<string, GateDef>;
+  hosts: Map<string, HostDef>;
   /** A ready task gains one priority point per this many milliseconds of waiting (no starvation). */
   agingMs: number;
   /** Estimate of a job's duration when it has no history and no `estimate`. */
@@ -212,7 +229,7 @@ export interface Project {
 
 export function defaultSettings(): ProjectSettings {
   return {
-    maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', connectors: new Map(), gates: new Map(),
+    maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', connectors: new Map(), gates: new Map(), hosts: new Map(),
     agingMs: 60_000, defaultEstimateMs: 60_000, calendars: new Map(), plans: new Map(),
   };
 }

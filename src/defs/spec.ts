@@ -6,7 +6,7 @@
 /** `ordo.yaml` at the project root. */
 export const SETTINGS_KEYS = [
   'maxParallel', 'logMaxBytes', 'templates', 'environment', 'connectors', 'gates', 'aging', 'defaultEstimate',
-  'calendars', 'plans',
+  'calendars', 'plans', 'hosts',
 ] as const;
 
 /** A file holding `templates:` (and no `flow:`): a library of job templates. */
@@ -22,7 +22,7 @@ export const FLOW_KEYS = [
 export const JOB_KEYS = [
   'kind', 'command', 'shell', 'cwd', 'env', 'timeout', 'killGrace', 'retries', 'successCodes',
   'after', 'enabled', 'description', 'extends', 'locks', 'connector', 'priority', 'deadline', 'maxLoad', 'estimate',
-  'workflow', 'input',
+  'workflow', 'input', 'host',
 ] as const;
 export type JobKey = (typeof JOB_KEYS)[number];
 

@@ -23,6 +23,8 @@ export type WaitReason =
   | { kind: 'gate'; name: string }
   | { kind: 'connector-blocked'; name: string; reason: string | null }
   | { kind: 'connector-busy'; name: string; holders: string[] }
+  | { kind: 'host-down'; name: string; reason: string | null }
+  | { kind: 'host-busy'; name: string; holders: string[] }
   | { kind: 'queued'; resource: string; behind: string }
   | { kind: 'load'; load: number; maxLoad: number };
 
@@ -175,11 +177,15 @@ function mergeSorted(items: Candidate[], fresh: Candidate[]): Candidate[] {
 function claimWait(usage: ResourceUsage, claim: ResourceClaim, reserved: Map<string, string>): WaitReason | undefined {
   const [kind, name = ''] = claim.resource.split(':');
   const closed = usage.closedReason(claim);
-  if (closed) return kind === 'connector' ? { kind: 'connector-blocked', name, reason: closed.reason } : { kind: 'gate', name };
+  if (closed) {
+    if (kind === 'host') return { kind: 'host-down', name, reason: closed.reason };
+    return kind === 'connector' ? { kind: 'connector-blocked', name, reason: closed.reason } : { kind: 'gate', name };
+  }
   const behind = reserved.get(claim.resource);
   if (behind) return { kind: 'queued', resource: claim.resource, behind };
   if (usage.fits(claim)) return undefined;
   const holders = (usage.get(claim.resource)?.holders ?? []).map((h) => `${label(h.runId, h.job)} (${h.mode})`);
+  if (kind === 'host') return { kind: 'host-busy', name, holders };
   return kind === 'connector' ? { kind: 'connector-busy', name, holders } : { kind: 'lock', name, mode: claim.mode, holders };
 }
 
@@ -220,7 +226,7 @@ export function selectDispatch(input: DispatchInput): DispatchDecision {
       if (wait) {
         waits.set(c.task.id, wait);
         // Reserve what it waits for (not gates and blocked connectors: those wait for an operator).
-        if (wait.kind === 'lock' || wait.kind === 'connector-busy') {
+        if (wait.kind === 'lock' || wait.kind === 'connector-busy' || wait.kind === 'host-busy') {
           for (const claim of c.claims) if (!reserved.has(claim.resource)) reserved.set(claim.resource, label(c.run.row.id, c.task.job));
         }
         continue;
@@ -248,6 +254,10 @@ export function describeWait(w: WaitReason): string {
       return `connector "${w.name}" is blocked${w.reason ? `: ${w.reason}` : ''}`;
     case 'connector-busy':
       return `connector "${w.name}" is at its limit, used by ${w.holders.join(', ') || 'other tasks'}`;
+    case 'host-down':
+      return `host "${w.name}" is ${w.reason ?? 'down: no agent is connected under its name (start one: ordo agent --name ' + w.name + ')'}`;
+    case 'host-busy':
+      return `all slots of host "${w.name}" are in use, by ${w.holders.join(', ') || 'other tasks'}`;
     case 'queued':
       return `queued for ${w.resource.replace(':', ' "')}" behind ${w.behind}, which ranks higher`;
     case 'load':

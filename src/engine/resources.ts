@@ -3,7 +3,7 @@
  * dispatcher's in-memory picture of who holds what. The store re-checks every claim in the dispatch
  * transaction; this picture only lets the dispatcher choose claims that will fit and explain waits.
  */
-import type { ConnectorDef, GateDef, JobDef } from '../defs/model.js';
+import type { ConnectorDef, GateDef, HostDef, JobDef } from '../defs/model.js';
 import type { ResourceClaim, ResourceHold, ResourceView } from './store.js';
 
 /** What the engine knows of the project's resources: server configuration, not part of a flow version. */
@@ -12,18 +12,23 @@ export interface ResourceCatalog {
   gates: Map<string, GateDef>;
   /** The environment connectors are mapped to (test, prod, ...). */
   environment: string;
+  /** Hosts (docs/hosts.md): each is a resource whose capacity is its slots, closed while its agent is away. */
+  hosts: Map<string, HostDef>;
+  /** True for a simulation: hosts count as up, though no agent ever connects. */
+  hostsUp?: boolean;
 }
 
-export function catalogOf(settings: { connectors: Map<string, ConnectorDef>; gates: Map<string, GateDef>; environment: string }): ResourceCatalog {
-  return { connectors: settings.connectors, gates: settings.gates, environment: settings.environment };
+export function catalogOf(settings: { connectors: Map<string, ConnectorDef>; gates: Map<string, GateDef>; hosts: Map<string, HostDef>; environment: string }): ResourceCatalog {
+  return { connectors: settings.connectors, gates: settings.gates, hosts: settings.hosts, environment: settings.environment };
 }
 
 export function emptyCatalog(): ResourceCatalog {
-  return { connectors: new Map(), gates: new Map(), environment: 'default' };
+  return { connectors: new Map(), gates: new Map(), hosts: new Map(), environment: 'default' };
 }
 
 export const lockResource = (name: string) => `lock:${name}`;
 export const connectorResource = (name: string) => `connector:${name}`;
+export const hostResource = (name: string) => `host:${name}`;
 
 export function claimsOf(job: JobDef, catalog: ResourceCatalog): ResourceClaim[] {
   const claims: ResourceClaim[] = job.locks.map((l) => ({
@@ -34,6 +39,13 @@ export function claimsOf(job: JobDef, catalog: ResourceCatalog): ResourceClaim[]
     claims.push({
       resource: connectorResource(job.connector.name), mode: job.connector.exclusive ? 'exclusive' : 'shared',
       capacity: def?.maxParallel ?? null, closedByDefault: false,
+    });
+  }
+  if (job.host !== undefined) {
+    // One of the host's slots; the resource is closed until the host's agent connects (src/server/agents.ts).
+    claims.push({
+      resource: hostResource(job.host), mode: 'shared', capacity: catalog.hosts.get(job.host)?.slots ?? 1,
+      closedByDefault: !catalog.hostsUp,
     });
   }
   return claims;

@@ -8,6 +8,9 @@ import { Engine } from '../engine/engine.js';
 import type { Clock, Executor } from '../engine/ports.js';
 import { LocalProcessExecutor } from '../exec/local.js';
 import { NoopExecutor } from '../exec/noop.js';
+import { PlacingExecutor } from '../exec/placing.js';
+import type { Logger } from 'pino';
+import { AgentHub } from './agents.js';
 import { openStore, stateDirFor } from '../store/open.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 import { defaultSettings, type ProjectSettings } from '../defs/model.js';
@@ -36,12 +39,16 @@ export interface RuntimeOptions {
    * the runtime's own, opened on the first such job.
    */
   workflowHost?: () => Promise<WfHost>;
+  /** Run jobs that name a host on that host's agent (the server; docs/hosts.md). */
+  agents?: { logger?: Logger };
 }
 
 export interface Runtime {
   store: OrdoStore;
   engine: Engine;
   stateDir: string;
+  /** The agents of the project's hosts, when asked for (`agents`). */
+  agents: AgentHub | null;
   close(): Promise<void>;
 }
 
@@ -66,7 +73,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const jobEnv: Record<string, string> = { ORDO_HOME: stateDir, ORDO_PROJECT: projectDir };
   if (databaseUrl) jobEnv.DATABASE_URL = databaseUrl;
   const settings = opts.settings ?? defaultSettings();
-  const catalog = { connectors: settings.connectors, gates: settings.gates, environment: env.ORDO_ENV || settings.environment };
+  const catalog = { connectors: settings.connectors, gates: settings.gates, hosts: settings.hosts, environment: env.ORDO_ENV || settings.environment };
   // Gates start closed (unless declared open) the first time any engine sees them; later changes stay.
   await store.declareResources([...settings.gates.values()].map((g) => ({ name: lockResource(g.name), closed: !g.initiallyOpen })));
   const local = new LocalProcessExecutor({ stateDir, projectDir });
@@ -78,7 +85,10 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       store, projectDir, stateDir, clock, owner: newOwner(), isOwnerDead, env: jobEnv,
       compiled: compiledOrThrow(compileProjectSources(projectDir), formatDiagnostic),
     }), () => clock.now());
-  const executors = opts.executors ?? [local, new NoopExecutor(), workflows];
+  const agents = opts.agents ? new AgentHub({ store, hosts: settings.hosts, leaseMs: opts.leaseMs ?? leaseMsFrom(env), stateDir, logger: opts.agents.logger }) : null;
+  await agents?.init();
+  const command = agents ? new PlacingExecutor(local, agents) : local;
+  const executors = opts.executors ?? [command, new NoopExecutor(), workflows];
   const engine = new Engine({
     store,
     clock,
@@ -96,9 +106,10 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     defaultEstimateMs: settings.defaultEstimateMs,
   });
   return {
-    store, engine, stateDir,
+    store, engine, stateDir, agents,
     async close() {
       await engine.close();
+      agents?.close();
       local.close();
       await workflows.close();
       await store.close();

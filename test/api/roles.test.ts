@@ -32,6 +32,9 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'users.list': {}, 'users.add': { name: 'sample-user', role: 'user' }, 'tokens.list': {}, 'tokens.create': { name: `sample-${Math.random()}`.replace('0.', ''), role: 'user' },
     'tokens.revoke': { name: 'no-such-token' },
     'calendars.year': { calendar: 'none', year: 2026 }, 'plans.next': { plan: 'none' },
+    'hosts.list': {}, 'hosts.drain': { name: 'none' }, 'hosts.resume': { name: 'none' },
+    'agent.hello': { name: 'none', attempts: [] }, 'agent.inventory': { attempts: [] },
+    'agent.done': { key: '1/1/1', token: 1, outcome: {} }, 'agent.output': { key: '1/1/1', stream: 'stdout', data: '' },
   };
 }
 

@@ -14,6 +14,7 @@ import { workflowMethods } from './workflows.js';
 import { scheduleMethods } from './schedules.js';
 import { authMethods } from './auth.js';
 import { timeMethods } from './time.js';
+import { AGENT_NOTIFICATIONS, hostMethods } from './hosts.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -26,11 +27,12 @@ export const CONTRACT = {
   ...scheduleMethods,
   ...authMethods,
   ...timeMethods,
+  ...hostMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;
 
 export const METHOD_NAMES = Object.keys(CONTRACT) as MethodName[];
 
-export const NOTIFICATIONS = { ...LIVE_NOTIFICATIONS, ...JOBCENTER_NOTIFICATIONS } satisfies Record<string, NotificationSpec>;
+export const NOTIFICATIONS = { ...LIVE_NOTIFICATIONS, ...JOBCENTER_NOTIFICATIONS, ...AGENT_NOTIFICATIONS } satisfies Record<string, NotificationSpec>;
 export type { MethodSpec, NotificationSpec, RestRoute } from './types.js';

@@ -12,6 +12,7 @@ import { workflowHandlers } from './workflows.js';
 import { scheduleHandlers } from './schedules.js';
 import { authHandlers } from './auth.js';
 import { timeHandlers } from './time.js';
+import { hostHandlers } from './hosts.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -25,5 +26,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...scheduleHandlers(s),
     ...authHandlers(s),
     ...timeHandlers(s),
+    ...hostHandlers(s),
   };
 }

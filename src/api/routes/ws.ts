@@ -84,6 +84,7 @@ export function wsRoutes(app: ApiApp) {
         clearInterval(ping);
         app.hub.drop(session);
         app.opts.services.jobcenter?.sessionClosed(session.id);
+        app.opts.services.agents?.sessionClosed(session.id);
         app.metrics.connections.dec();
         app.metrics.subscriptions.set(app.hub.count);
       });

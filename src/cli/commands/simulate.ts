@@ -100,7 +100,7 @@ export function registerSimulateCommand(program: Command): void {
           }
         }
         const { values } = resolveParams(flow, {});
-        result = await simulateFlow(flow, durations, { slots, unitMs: 1000, catalog: catalogOf(project.settings), params: values });
+        result = await simulateFlow(flow, durations, { slots, unitMs: 1000, catalog: { ...catalogOf(project.settings), hostsUp: true }, params: values });
       }
       const { makespan, lowerBound, criticalPath, work } = result;
       if (opts.json) process.stdout.write(`${JSON.stringify({ makespan, lowerBound, criticalPath, work, slots, tasks: result.tasks })}\n`);

@@ -1,0 +1,180 @@
+/**
+ * `ordo agent`: runs the command jobs that the server places on its host (docs/hosts.md). It connects out
+ * to the server's WebSocket (TLS with a wss/https URL), says hello under its host's name, and runs each
+ * attempt it is sent under the same supervisor as the server's own (src/exec/local.ts), so a job outlives
+ * both the connection and the agent itself:
+ *
+ * - every attempt is written to the agent's book (attempt-book.ts) before its process starts, and its
+ *   outcome when it ends; a book entry goes only once the server acknowledged the outcome, so each result
+ *   is reported exactly once (the server refuses a stale or repeated one by its fencing token);
+ * - a dropped connection is retried with backoff; the jobs go on; on reconnect the agent lists what it holds
+ *   and reports what ended meanwhile;
+ * - a restarted agent re-attaches to the attempts of its book (kill -9 of the agent loses nothing).
+ *
+ * Output is streamed live: the agent follows each attempt's capped log files and sends what is new.
+ */
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import type { JobDef } from '../defs/model.js';
+import type { AttemptHandle, AttemptOutcome, AttemptRequest } from '../engine/ports.js';
+import { LocalProcessExecutor } from '../exec/local.js';
+import { outputFile } from '../exec/paths.js';
+import { Link, type LinkOptions } from '../sdk/link.js';
+import { AttemptBook, type BookEntry } from './attempt-book.js';
+
+export interface AgentOptions extends LinkOptions {
+  /** The host's name in the server's ordo.yaml. */
+  name: string;
+  labels?: Record<string, string>;
+  /** Where the agent keeps its book and the attempts' files. */
+  stateDir: string;
+  /** Jobs' `cwd` is resolved against it; jobs without one run in it. */
+  projectDir: string;
+  version?: string;
+  /** How often live output is sent (default 200 ms). */
+  outputEveryMs?: number;
+  log?: (message: string) => void;
+}
+
+interface Live {
+  handle: AttemptHandle;
+  entry: BookEntry;
+  offsets: { stdout: number; stderr: number };
+}
+
+export class Agent {
+  private readonly link: Link;
+  private readonly exec: LocalProcessExecutor;
+  private readonly book: AttemptBook;
+  private readonly live = new Map<string, Live>();
+  private readonly reporting = new Set<string>();
+  private outputTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.link = new Link(opts);
+    this.exec = new LocalProcessExecutor({ stateDir: opts.stateDir, projectDir: opts.projectDir });
+    this.book = new AttemptBook(opts.stateDir);
+  }
+
+  /** Re-attaches to the book's attempts, then connects (retrying until the server answers). */
+  async start(timeoutMs?: number): Promise<void> {
+    for (const entry of this.book.list()) {
+      if (entry.outcome) continue;
+      this.watch(entry, this.exec.reattach(entry.req, entry.startedAt));
+    }
+    this.link.on('agent.start', (p) => this.onStart(p));
+    this.link.on('agent.abort', (p) => this.live.get(String(p.key))?.handle.abort(String(p.reason ?? 'aborted by the server')));
+    this.link.on('agent.inventory', () => void this.link.requestNow('agent.inventory', { attempts: this.inventory() }).catch(() => {}));
+    this.link.onConnect(async () => {
+      const hello = await this.link.requestNow<{ host: string; slots: number }>('agent.hello', {
+        name: this.opts.name, labels: this.opts.labels ?? {}, version: this.opts.version ?? '', attempts: this.inventory(),
+      });
+      this.opts.log?.(`connected as host ${hello.host} (${hello.slots} slots)`);
+      for (const entry of this.book.list()) if (entry.outcome) void this.report(entry);
+    });
+    this.outputTimer = setInterval(() => this.sendOutput(), this.opts.outputEveryMs ?? 200);
+    await this.link.open(timeoutMs);
+  }
+
+  /** Stops talking to the server; running jobs go on under their supervisors, and the next start re-attaches. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.outputTimer) clearInterval(this.outputTimer);
+    this.exec.close();
+    await this.link.close();
+  }
+
+  /** Attempts in flight here, for tests and `hosts.list`. */
+  get running(): number {
+    return this.live.size;
+  }
+
+  private inventory() {
+    return this.book.list().map((e) => ({ key: e.key, token: e.req.token, state: e.outcome ? 'ended' : 'running' }));
+  }
+
+  private onStart(p: Record<string, unknown>): void {
+    if (this.stopped) return;
+    const key = String(p.key);
+    const known = this.book.get(key);
+    if (known) {
+      // Sent again (the server did not hear that we had it): report it if it ended, else it is running.
+      if (known.outcome) void this.report(known);
+      return;
+    }
+    const req: AttemptRequest = {
+      runId: String(p.runId), taskId: Number(p.taskId), flow: String(p.flow), job: p.job as unknown as JobDef,
+      attempt: Number(p.attempt), token: Number(p.token), input: (p.input ?? {}) as Record<string, unknown>,
+      env: (p.env ?? {}) as Record<string, string>, logMaxBytes: Number(p.logMaxBytes),
+    };
+    // In the book before the process starts: a restarted agent re-attaches instead of losing it.
+    const entry = this.book.add(key, req, Date.now());
+    this.opts.log?.(`start ${key} (${req.job.name})`);
+    this.watch(entry, this.exec.start(req));
+  }
+
+  private watch(entry: BookEntry, handle: AttemptHandle): void {
+    this.live.set(entry.key, { handle, entry, offsets: { stdout: 0, stderr: 0 } });
+    void handle.done.then((outcome) => this.ended(entry, outcome));
+  }
+
+  private ended(entry: BookEntry, outcome: AttemptOutcome): void {
+    if (this.stopped) return;
+    this.sendOutputOf(entry.key);
+    this.live.delete(entry.key);
+    const done = this.book.finish(entry.key, outcome);
+    this.opts.log?.(`end ${entry.key}: ${outcome.status}`);
+    if (done) void this.report(done);
+  }
+
+  /** Reports an outcome; the book entry goes once the server answered (accepted, or refused as stale). */
+  private async report(entry: BookEntry): Promise<void> {
+    if (!entry.outcome || this.reporting.has(entry.key) || !this.link.connected) return;
+    this.reporting.add(entry.key);
+    try {
+      const answer = await this.link.requestNow<{ accepted: boolean; reason?: string }>('agent.done', { key: entry.key, token: entry.req.token, outcome: entry.outcome });
+      if (!answer.accepted) this.opts.log?.(`the server refused the result of ${entry.key}: ${answer.reason ?? '?'}`);
+      this.book.remove(entry.key);
+    } catch {
+      // Not connected any more: reported again after the next hello.
+    } finally {
+      this.reporting.delete(entry.key);
+    }
+  }
+
+  private sendOutput(): void {
+    if (!this.link.connected) return;
+    for (const key of this.live.keys()) this.sendOutputOf(key);
+  }
+
+  /** Sends what the attempt's log files gained since the last time (at most 1 MiB per stream per call). */
+  private sendOutputOf(key: string): void {
+    const live = this.live.get(key);
+    if (!live || !this.link.connected) return;
+    const { req } = live.entry;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const path = outputFile(this.opts.stateDir, req.runId, req.job.name, req.attempt, stream);
+      const chunk = readFrom(path, live.offsets[stream], 1 << 20);
+      if (!chunk) continue;
+      live.offsets[stream] += chunk.length;
+      void this.link.requestNow('agent.output', { key, stream, data: chunk.toString('base64') }).catch(() => {});
+    }
+  }
+}
+
+function readFrom(path: string, offset: number, max: number): Buffer | undefined {
+  let fd: number;
+  try {
+    if (statSync(path).size <= offset) return undefined;
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(max);
+    const n = readSync(fd, buf, 0, max, offset);
+    return n > 0 ? buf.subarray(0, n) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}

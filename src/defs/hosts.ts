@@ -1,0 +1,48 @@
+/**
+ * `hosts:` in ordo.yaml: where command jobs may run besides the server (docs/hosts.md).
+ *
+ *   hosts:
+ *     web1: { address: web1.example.net, labels: { role: web }, slots: 4 }
+ *     db1:  { transport: agent, slots: 2 }
+ *
+ * A job names one with `host: web1`.
+ */
+import type { YAMLMap } from 'yaml';
+import type { HostDef } from './model.js';
+import { NAME_PATTERN } from './spec.js';
+import { entries, type Reader } from './yaml.js';
+
+const HOST_KEYS = ['transport', 'address', 'labels', 'slots', 'description'] as const;
+const TRANSPORTS = ['agent'] as const;
+const DEFAULT_SLOTS = 4;
+
+export function readHosts(reader: Reader, map: YAMLMap, into: Map<string, HostDef>): void {
+  for (const e of entries(map)) {
+    const what = `host "${e.key}"`;
+    if (!NAME_PATTERN.test(e.key)) {
+      reader.diags.error('ORDO_BAD_VALUE', `${what}: a name starts with a letter and holds letters, digits, "_" or "-"`, reader.at(e.keyNode));
+      continue;
+    }
+    const body = reader.map(e.value, what);
+    if (!body) continue;
+    const def: HostDef = { name: e.key, transport: 'agent', labels: {}, slots: DEFAULT_SLOTS };
+    for (const f of reader.strictEntries(body, HOST_KEYS, what)) {
+      if (f.key === 'transport') {
+        const t = reader.string(f.value, `"transport" of ${what}`);
+        if (t !== undefined && !(TRANSPORTS as readonly string[]).includes(t)) {
+          reader.diags.error('ORDO_BAD_VALUE', `"transport" of ${what} must be ${TRANSPORTS.join(' or ')}, got "${t}"`, reader.at(f.value));
+        }
+      } else if (f.key === 'address') def.address = reader.string(f.value, `"address" of ${what}`);
+      else if (f.key === 'description') def.description = reader.string(f.value, `"description" of ${what}`);
+      else if (f.key === 'slots') def.slots = reader.integer(f.value, `"slots" of ${what}`, 1) ?? def.slots;
+      else {
+        const labels = reader.map(f.value, `"labels" of ${what}`);
+        for (const l of labels ? entries(labels) : []) {
+          const v = reader.text(l.value, `label "${l.key}" of ${what}`);
+          if (v !== undefined) def.labels[l.key] = v;
+        }
+      }
+    }
+    into.set(e.key, def);
+  }
+}

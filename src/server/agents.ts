@@ -1,0 +1,269 @@
+/**
+ * The server's side of `ordo agent` (docs/hosts.md): the agents connected over the API's WebSocket, one per
+ * declared host, and the attempts of command jobs placed on them (the executor port's agent adapter).
+ *
+ * A host is a resource (`host:NAME`) whose capacity is its slots: open while its agent is connected, so the
+ * dispatcher places work only where it can run, and `ordo why` says when a host is down. An agent that drops
+ * keeps its jobs running; what the server sends it meanwhile waits, and is sent when it reconnects. A host
+ * away longer than the lease is closed, and the attempts that were running there end `lost` (retried per the
+ * jobs' policy). Results come back with the attempt's fencing token; a stale or repeated one is refused.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import type { HostDef } from '../defs/model.js';
+import { OrdoError } from '../errors.js';
+import { hostResource } from '../engine/resources.js';
+import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStatus } from '../engine/ports.js';
+import type { OrdoStore } from '../store/ordo-store.js';
+import { outputFile } from '../exec/paths.js';
+
+/** What a session can do: receive notifications. */
+export interface AgentSession {
+  readonly id: string;
+  notify(method: string, params: Record<string, unknown>): void;
+}
+
+/** An attempt as the agent lists it when it (re)connects. */
+export interface AgentInventoryItem {
+  key: string;
+  token: number;
+  state: 'running' | 'ended';
+}
+
+export interface HostStatus {
+  name: string;
+  state: 'up' | 'away' | 'down' | 'draining';
+  labels: Record<string, string>;
+  slots: number;
+  running: number;
+  address?: string;
+  agent?: { connectedAt: number; version?: string; labels: Record<string, string> };
+}
+
+interface Connection {
+  session: AgentSession;
+  connectedAt: number;
+  labels: Record<string, string>;
+  version?: string;
+}
+
+interface Tracked {
+  key: string;
+  host: string;
+  req: AttemptRequest;
+  startedAt: number;
+  /** queued: not sent yet; sent: sent, not listed by the agent yet; running: the agent has it; unknown: re-attached, waiting for the agent's inventory. */
+  state: 'queued' | 'sent' | 'running' | 'unknown';
+  resolve: (o: AttemptOutcome) => void;
+  abortReason?: string;
+}
+
+export interface AgentHubOptions {
+  store: OrdoStore;
+  hosts: Map<string, HostDef>;
+  /** A host away longer than this is down: its running attempts are lost. */
+  leaseMs: number;
+  /** Where the server keeps attempts' output (the agents stream it here). */
+  stateDir: string;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/** Why a host is closed while no agent speaks for it, with what to do. */
+const noAgent = (name: string, why = 'no agent connected') => `down: ${why} (start one on the host: ordo agent --name ${name} --server URL)`;
+
+export const attemptKey = (runId: string, taskId: number, attempt: number) => `${runId}/${taskId}/${attempt}`;
+
+export class AgentHub {
+  readonly kinds = ['command'] as const;
+  private readonly conns = new Map<string, Connection>();
+  private readonly sessions = new Map<string, string>();
+  private readonly attempts = new Map<string, Tracked>();
+  private readonly awayTimers = new Map<string, NodeJS.Timeout>();
+  private readonly draining = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AgentHubOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** At start-up no agent is connected to this server: every host is down until its agent says hello. */
+  async init(): Promise<void> {
+    const view = await this.opts.store.resourceView();
+    for (const name of this.opts.hosts.keys()) {
+      const row = view.states.get(hostResource(name));
+      if (row?.closed && row.reason?.startsWith('draining')) this.draining.add(name);
+      else await this.setClosed(name, true, noAgent(name));
+    }
+  }
+
+  /** The executor port: runs the attempt on its job's host. */
+  start(req: AttemptRequest): AttemptHandle {
+    return this.track(req, this.now(), 'queued');
+  }
+
+  /** After an engine restart: the attempt is the agent's; its inventory (at its next hello) says how it is. */
+  reattach(req: AttemptRequest, startedAt: number): AttemptHandle {
+    const handle = this.track(req, startedAt, 'unknown');
+    const host = req.job.host!;
+    const conn = this.conns.get(host);
+    if (conn) conn.session.notify('agent.inventory', {});
+    else this.armAway(host);
+    return handle;
+  }
+
+  private track(req: AttemptRequest, startedAt: number, state: Tracked['state']): AttemptHandle {
+    const key = attemptKey(req.runId, req.taskId, req.attempt);
+    let resolve!: (o: AttemptOutcome) => void;
+    const done = new Promise<AttemptOutcome>((r) => (resolve = r));
+    const host = req.job.host!;
+    const t: Tracked = { key, host, req, startedAt, state, resolve };
+    this.attempts.set(key, t);
+    if (state === 'queued') this.send(t);
+    return {
+      done,
+      abort: (reason) => {
+        t.abortReason = reason;
+        this.conns.get(host)?.session.notify('agent.abort', { key, reason });
+      },
+    };
+  }
+
+  private send(t: Tracked): void {
+    const conn = this.conns.get(t.host);
+    if (!conn) return; // sent when the agent is back (hello)
+    const { req } = t;
+    conn.session.notify('agent.start', {
+      key: t.key, runId: req.runId, taskId: req.taskId, flow: req.flow, attempt: req.attempt, token: req.token,
+      job: req.job as unknown as Record<string, unknown>, input: req.input, env: req.env, logMaxBytes: req.logMaxBytes,
+      startedAt: t.startedAt,
+    });
+    t.state = 'sent';
+  }
+
+  /** An agent connects (or reconnects) under its host's name, with the attempts it holds. */
+  async hello(session: AgentSession, p: { name: string; labels?: Record<string, string>; version?: string; attempts: AgentInventoryItem[] }): Promise<{ host: string; slots: number }> {
+    const def = this.opts.hosts.get(p.name);
+    if (!def) throw new OrdoError('ORDO_NOT_FOUND', `no host "${p.name}" in ordo.yaml (hosts: ${[...this.opts.hosts.keys()].sort().join(', ') || 'none'})`);
+    const old = this.conns.get(p.name);
+    if (old && old.session.id !== session.id) this.sessions.delete(old.session.id);
+    this.conns.set(p.name, { session, connectedAt: this.now(), labels: p.labels ?? {}, ...(p.version !== undefined && { version: p.version }) });
+    this.sessions.set(session.id, p.name);
+    clearTimeout(this.awayTimers.get(p.name));
+    this.awayTimers.delete(p.name);
+    this.inventory(p.name, p.attempts);
+    if (!this.draining.has(p.name)) await this.setClosed(p.name, false, null);
+    this.opts.logger?.info({ host: p.name, attempts: p.attempts.length }, 'agent connected');
+    return { host: p.name, slots: def.slots };
+  }
+
+  /** What the agent holds: running ones are watched, ones it never got are sent (again), unknown ones it lacks are lost. */
+  inventory(host: string, items: AgentInventoryItem[]): void {
+    const held = new Map(items.map((i) => [i.key, i]));
+    for (const t of [...this.attempts.values()]) {
+      if (t.host !== host) continue;
+      const item = held.get(t.key);
+      if (item && item.token === t.req.token) t.state = 'running';
+      else if (t.state === 'unknown') this.end(t, 'lost', 'the host\'s agent does not have the attempt');
+      else if (t.state === 'queued' || t.state === 'sent') this.send(t);
+    }
+  }
+
+  /** An attempt ended on an agent. */
+  done(session: AgentSession, p: { key: string; token: number; outcome: AttemptOutcome }): { accepted: boolean; reason?: string } {
+    const host = this.sessions.get(session.id);
+    const t = this.attempts.get(p.key);
+    if (!host || !t || t.host !== host) return { accepted: false, reason: 'no such attempt in flight on this host' };
+    if (t.req.token !== p.token) return { accepted: false, reason: 'stale token' };
+    this.attempts.delete(p.key);
+    const o = p.outcome;
+    t.resolve({ ...o, status: t.abortReason && o.status !== 'succeeded' ? 'aborted' : o.status });
+    return { accepted: true };
+  }
+
+  /** Live output of an attempt, appended to the server's copy of its log. */
+  output(session: AgentSession, p: { key: string; stream: 'stdout' | 'stderr'; data: string }): void {
+    const t = this.attempts.get(p.key);
+    if (!t || this.sessions.get(session.id) !== t.host) return;
+    const path = outputFile(this.opts.stateDir, t.req.runId, t.req.job.name, t.req.attempt, p.stream);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      appendFileSync(path, Buffer.from(p.data, 'base64'));
+    } catch (err) {
+      this.opts.logger?.warn({ err, key: p.key }, 'cannot write an agent\'s output');
+    }
+  }
+
+  /** The host an agent's session speaks for, once it said hello. */
+  hostOf(sessionId: string): string | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  sessionClosed(sessionId: string): void {
+    const host = this.sessions.get(sessionId);
+    if (!host) return;
+    this.sessions.delete(sessionId);
+    if (this.conns.get(host)?.session.id !== sessionId) return;
+    this.conns.delete(host);
+    this.opts.logger?.warn({ host }, 'agent disconnected: its jobs go on; it has the lease to come back');
+    this.armAway(host);
+  }
+
+  /** The host is down once it has been away for the lease: its attempts are lost, its resource closed. */
+  private armAway(host: string): void {
+    if (this.awayTimers.has(host)) return;
+    this.awayTimers.set(host, setTimeout(() => {
+      this.awayTimers.delete(host);
+      if (this.conns.has(host)) return;
+      for (const t of [...this.attempts.values()]) {
+        if (t.host === host && t.state !== 'queued') this.end(t, 'lost', `host ${host} was away longer than its lease`);
+      }
+      if (!this.draining.has(host)) void this.setClosed(host, true, noAgent(host, 'its agent has been away longer than its lease')).catch(() => {});
+    }, this.opts.leaseMs).unref());
+  }
+
+  private end(t: Tracked, status: AttemptStatus, error: string): void {
+    this.attempts.delete(t.key);
+    const at = this.now();
+    t.resolve({ status, exitCode: null, signal: null, error, startedAt: t.startedAt, endedAt: at });
+  }
+
+  async drain(name: string, by: string): Promise<void> {
+    this.mustKnow(name);
+    this.draining.add(name);
+    await this.setClosed(name, true, `draining (by ${by}): running jobs finish, no new ones start`, by);
+  }
+
+  async resume(name: string, by: string): Promise<void> {
+    this.mustKnow(name);
+    this.draining.delete(name);
+    await this.setClosed(name, !this.conns.has(name), this.conns.has(name) ? null : noAgent(name), by);
+  }
+
+  list(): HostStatus[] {
+    return [...this.opts.hosts.values()].map((def) => {
+      const conn = this.conns.get(def.name);
+      const running = [...this.attempts.values()].filter((t) => t.host === def.name).length;
+      const state = this.draining.has(def.name) ? 'draining' : conn ? 'up' : this.awayTimers.has(def.name) ? 'away' : 'down';
+      return {
+        name: def.name, state, labels: def.labels, slots: def.slots, running,
+        ...(def.address !== undefined && { address: def.address }),
+        ...(conn && { agent: { connectedAt: conn.connectedAt, labels: conn.labels, ...(conn.version !== undefined && { version: conn.version }) } }),
+      };
+    });
+  }
+
+  close(): void {
+    for (const t of this.awayTimers.values()) clearTimeout(t);
+    this.awayTimers.clear();
+  }
+
+  private mustKnow(name: string): void {
+    if (!this.opts.hosts.has(name)) throw new OrdoError('ORDO_NOT_FOUND', `no host "${name}" in ordo.yaml`);
+  }
+
+  private setClosed(name: string, closed: boolean, reason: string | null, by = 'server'): Promise<void> {
+    return this.opts.store.setResourceClosed(hostResource(name), closed, reason, by, this.now());
+  }
+}
