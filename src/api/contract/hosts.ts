@@ -55,8 +55,11 @@ export const hostMethods = {
 
 export const AGENT_NOTIFICATIONS: Record<string, NotificationSpec> = {
   'agent.start': {
-    summary: 'to an agent: run this attempt (key, runId, taskId, flow, attempt, token, job, input, env, logMaxBytes, startedAt); a repeated one is ignored',
-    params: anyObject,
+    summary: 'to an agent: run this attempt (the job as the engine expanded it); a repeated one is ignored, or answered with its outcome if it ended',
+    params: obj({
+      key: attemptKey, runId: str(), taskId: int(), flow: str(), attempt: int(), token, job: anyObject, input: anyObject,
+      env: anyObject, logMaxBytes: int(), startedAt: millis(),
+    }),
   },
   'agent.abort': { summary: 'to an agent: stop this attempt (SIGTERM to its process group, SIGKILL after its grace)', params: obj({ key: attemptKey, reason: str() }, ['key']) },
   'agent.inventory': { summary: 'to an agent: list the attempts you hold (answer with the agent.inventory method)', params: obj({}) },

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../../test/support/tmp.js';
+import { formatDiagnostic } from './diagnostics.js';
+import { loadProject } from './load.js';
+
+async function load(files: Record<string, string>) {
+  const tmp = tempDir('ordo-hosts-');
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp.path, name), text);
+    const result = await loadProject(tmp.path);
+    return { ...result, lines: result.diagnostics.map(formatDiagnostic) };
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+test('hosts of ordo.yaml and a job placed on one compile to the model', async () => {
+  const { project, lines } = await load({
+    'ordo.yaml': 'hosts:\n  web1: { address: web1.example, labels: { role: web, tier: 1 }, slots: 2 }\n  db1: {}\n',
+    'f.yaml': 'flow: f\njobs:\n  a: { host: web1, shell: "true" }\n  b: { shell: "true" }\n',
+  });
+  assert.deepEqual(lines, []);
+  assert.deepEqual(project!.settings.hosts.get('web1'), {
+    name: 'web1', transport: 'agent', address: 'web1.example', labels: { role: 'web', tier: '1' }, slots: 2,
+  });
+  assert.equal(project!.settings.hosts.get('db1')!.slots, 4);
+  const [a, b] = project!.flows.get('f')!.jobs;
+  assert.equal(a!.host, 'web1');
+  assert.equal(b!.host, undefined);
+});
+
+test('an unknown host, a bad transport, zero slots and a host on a noop job are reported where they are', async () => {
+  const { project, lines } = await load({
+    'ordo.yaml': 'hosts:\n  web1: { transport: ssh, slots: 0 }\n  web2: { color: red }\n',
+    'f.yaml': 'flow: f\njobs:\n  a: { host: db9, shell: "true" }\n  b: { host: web1, kind: noop }\n',
+  });
+  assert.equal(project, undefined);
+  assert.deepEqual(lines.map((l) => l.replace(/^.*?(\w+\.yaml:\d+:\d+)/, '$1')), [
+    'f.yaml:3:3: ORDO_UNKNOWN_HOST job "a" runs on host "db9", which ordo.yaml does not declare (hosts: web1, web2)',
+    'f.yaml:4:3: ORDO_BAD_VALUE job "b" of kind noop cannot have a "host": only command jobs run on hosts',
+    'ordo.yaml:2:22: ORDO_BAD_VALUE "transport" of host "web1" must be agent, got "ssh"',
+    'ordo.yaml:2:34: ORDO_BAD_VALUE "slots" of host "web1" must be at least 1, got 0',
+    'ordo.yaml:3:11: ORDO_UNKNOWN_KEY unknown key "color" in host "web2" (allowed: transport, address, labels, slots, description)',
+  ]);
+});
