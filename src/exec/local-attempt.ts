@@ -190,7 +190,7 @@ export class LocalAttempt {
     if (this.ended) return;
     this.ended = true;
     this.clearTimers();
-    const status = readStatus(this.proc.status);
+    const status = readStatus(this.proc.status, this.proc.record);
     this.record ??= readRecord(this.proc.record);
     const pgid = this.record?.pgid;
     if (this.stopping && pgid !== undefined) killStragglers(pgid, this.stopping.at + this.req.job.killGraceMs);

@@ -7,7 +7,7 @@
  * can be watched, timed out and aborted; neither means it was lost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { REPO_BIN } from './paths.js';
@@ -55,10 +55,14 @@ export function readRecord(path: string): SupervisorRecord | undefined {
   return { pid: Number(m[1]), startTicks: m[2]!, bootId: m[3]!, pgid: Number(m[4]) };
 }
 
-export function readStatus(path: string): SupervisorStatus | undefined {
+/**
+ * The job's end, once the supervisor recorded it. Its times are the files' modification times: the record
+ * was written just before the job was let go, the status just after it ended.
+ */
+export function readStatus(path: string, recordPath: string): SupervisorStatus | undefined {
   const text = readText(path);
   if (text === undefined) return undefined;
-  let raw: { exitCode?: unknown; signal?: unknown; startedAt?: unknown; endedAt?: unknown; pid?: unknown; error?: unknown };
+  let raw: { exitCode?: unknown; signal?: unknown; pid?: unknown; error?: unknown };
   try {
     raw = JSON.parse(text) as typeof raw;
   } catch {
@@ -68,8 +72,8 @@ export function readStatus(path: string): SupervisorStatus | undefined {
   return {
     exitCode: num(raw.exitCode),
     signal: signalName(num(raw.signal)),
-    startedAt: num(raw.startedAt) ?? 0,
-    endedAt: num(raw.endedAt) ?? 0,
+    startedAt: mtimeOf(recordPath) ?? 0,
+    endedAt: mtimeOf(path) ?? Date.now(),
     pid: num(raw.pid) ?? 0,
     ...(typeof raw.error === 'string' && { error: raw.error }),
   };
@@ -138,6 +142,14 @@ const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).m
 
 function signalName(n: number | null): string | null {
   return n === null ? null : SIGNAL_NAMES.get(n) ?? `SIG${n}`;
+}
+
+function mtimeOf(path: string): number | undefined {
+  try {
+    return Math.round(statSync(path).mtimeMs);
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(path: string): string | undefined {
