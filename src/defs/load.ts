@@ -10,11 +10,12 @@ import type { Diagnostic } from './diagnostics.js';
 import { compileFlow } from './flow.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
 import { readConnectors, readGates } from './resources.js';
-import { parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
+import { FLOW_KEYS, parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
 import { readTime, type TimeSection } from './time.js';
 import { checkTriggers } from './triggers.js';
 import { Diagnostics, entries, parseYaml, Reader, scalarValue } from './yaml.js';
+import { closest, suggest } from '../suggest.js';
 
 export interface LoadResult {
   project?: Project;
@@ -54,6 +55,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     if (!isMap(root)) continue; // not an Ordo file (other tools' YAML may live in the project)
     const keys = entries(root).map((e) => e.key);
     if (keys.includes('flow')) flowFiles.push({ reader, root });
+    else if (looksLikeFlow(reader, root)) continue;
     else if (keys.includes('templates')) {
       for (const e of reader.strictEntries(root, TEMPLATE_FILE_KEYS, 'a template file')) {
         const map = reader.map(e.value, '"templates"');
@@ -105,6 +107,24 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
       if (t) templates.add(reader, t);
     }
   }
+}
+
+/**
+ * A file without `flow:` is not a flow, and other tools' YAML may live in the project, so it is skipped.
+ * But one that has `jobs:`, or a misspelt `flow:` (`Flow:`, `flw:`) next to other flow keys, is a flow
+ * whose name is missing: skipping it in silence would hide every job in it. Reports that; true if so.
+ */
+function looksLikeFlow(reader: Reader, root: YAMLMap): boolean {
+  const list = entries(root);
+  const typo = list.find((e) => e.key !== 'flow' && closest(e.key, ['flow']) !== undefined && !FLOW_KEYS.includes(e.key as never));
+  const jobs = list.find((e) => e.key === 'jobs');
+  const flowKeys = list.filter((e) => FLOW_KEYS.includes(e.key as never));
+  if (!jobs && !(typo && flowKeys.length > 0)) return false;
+  const at = typo ?? jobs!;
+  const hint = typo ? suggest(typo.key, ['flow']) : '';
+  reader.diags.error('ORDO_MISSING_KEY', `this file has ${typo ? `"${typo.key}:"` : '"jobs:"'} but no "flow:" key${hint}: a flow file names its flow with "flow: NAME"`,
+    reader.at(at.keyNode));
+  return true;
 }
 
 async function yamlFiles(dir: string): Promise<string[]> {

@@ -4,6 +4,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+import { suggest } from '../suggest.js';
 import type { SourceLocation } from './model.js';
 
 /** Collects diagnostics of every file of a project; nothing in defs/ throws for bad input. */
@@ -159,7 +160,10 @@ export class Reader {
     const out: Entry[] = [];
     for (const e of entries(map)) {
       if (allowed.includes(e.key)) out.push(e);
-      else this.diags.error('ORDO_UNKNOWN_KEY', `unknown key "${e.key}" in ${what} (allowed: ${allowed.join(', ')})`, this.at(e.keyNode));
+      else {
+        this.diags.error('ORDO_UNKNOWN_KEY', `unknown key "${e.key}" in ${what}${suggest(e.key, allowed)} (allowed: ${allowed.join(', ')})`,
+          this.at(e.keyNode));
+      }
     }
     return out;
   }
