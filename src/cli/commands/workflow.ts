@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import { MAX_DEPTH, shortPointer, tooDeep } from '../../depth.js';
 import { OrdoError } from '../../errors.js';
 import type { CompileResult } from '../../lang/compile.js';
 import { formatDiagnostic } from '../../lang/diagnostics.js';
@@ -119,6 +120,8 @@ export function parseInput(text: string | undefined): JsonObject {
     throw new OrdoError('ORDO_BAD_ARGUMENT', `--input is not valid JSON: ${(err as Error).message}`);
   }
   if (!isObject(value)) throw new OrdoError('ORDO_BAD_ARGUMENT', '--input must be a JSON object, e.g. \'{"input": 123}\'');
+  const deep = tooDeep(value);
+  if (deep !== undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', `--input nests more than ${MAX_DEPTH} levels deep at ${shortPointer(deep)}`);
   return value;
 }
 
