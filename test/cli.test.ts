@@ -461,7 +461,7 @@ cliTest('bad input: each refusal exits with its documented status and one "ordo:
     const missing = ['run', 'hello', '--dir', join(box.root.path, 'does-not-exist')];
     const m = await box.ordo(missing);
     assertRefused(missing, m, 2, 'ORDO_INVALID_PROJECT', false);
-    assert.match(m.stderr, /ORDO_NO_PROJECT cannot read project directory/);
+    assert.match(m.stderr, /ORDO_NO_PROJECT cannot read the project directory .*does-not-exist: it does not exist/);
 
     // Usage errors found by commander (unknown option or command, missing argument): exit 2, no stack.
     const usage: [string[], RegExp][] = [

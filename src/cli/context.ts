@@ -7,6 +7,7 @@ import { formatDiagnostic } from '../defs/diagnostics.js';
 import { loadProject } from '../defs/load.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from '../defs/model.js';
 import { ERROR_CODES, OrdoError } from '../errors.js';
+import { suggest } from '../suggest.js';
 import { openStore, stateDirFor } from '../store/open.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 
@@ -24,7 +25,7 @@ export async function loadValidProject(dir: string): Promise<Project> {
   if (!project) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     process.stderr.write(`${errors.map(formatDiagnostic).join('\n')}\n`);
-    throw new OrdoError('ORDO_INVALID_PROJECT', `${errors.length} problem(s) in the definitions under ${dir}`);
+    throw new OrdoError('ORDO_INVALID_PROJECT', `${errors.length} problem(s) in the project's definitions`);
   }
   return project;
 }
@@ -38,7 +39,7 @@ export async function settingsOrDefaults(dir: string): Promise<ProjectSettings> 
   const { project, diagnostics } = await loadProject(dir);
   if (project) return project.settings;
   if (diagnostics.some((d) => d.code !== 'ORDO_NO_PROJECT')) {
-    process.stderr.write(`ordo: warning: the definitions under ${dir} have errors; using default settings\n`);
+    process.stderr.write("ordo: warning: the project's definitions have errors (ordo validate); using default settings\n");
   }
   return defaultSettings();
 }
@@ -47,7 +48,7 @@ export function flowOf(project: Project, name: string): FlowDef {
   const flow = project.flows.get(name);
   if (!flow) {
     const known = [...project.flows.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" is not defined in ${project.dir} (flows: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" is not defined${suggest(name, project.flows.keys())} (flows: ${known})`);
   }
   return flow;
 }

@@ -227,3 +227,15 @@ test('an unknown key says which allowed key it is closest to', async () => {
   assert.match(lines.find((l) => l.startsWith('f.yaml'))!, /^f\.yaml:3:18: ORDO_UNKNOWN_KEY unknown key "retires" in job "a" \(did you mean 'retries'\?\) \(allowed: /);
   assert.match(lines.find((l) => l.startsWith('ordo.yaml'))!, /^ordo\.yaml:1:1: ORDO_UNKNOWN_KEY unknown key "maxparallel" in ordo\.yaml \(did you mean 'maxParallel'\?\)/);
 });
+
+test('misspelt job, parameter and template names get a "did you mean"', async () => {
+  const { lines } = await load({
+    'ordo.yaml': 'templates:\n  step: { timeout: 5m }\n',
+    'f.yaml': 'flow: f\nparams:\n  date: "2026-01-01"\njobs:\n  extract: { shell: "echo ${{ params.dat }}", extends: stpe }\n  load: { shell: x, after: [extrct] }\n',
+  });
+  assert.deepEqual(lines, [
+    'f.yaml:5:21: ORDO_UNKNOWN_PARAM ${{ params.dat }} in job "extract": flow "f" has no parameter "dat" (did you mean \'date\'?) (parameters: date)',
+    'f.yaml:5:56: ORDO_UNKNOWN_TEMPLATE job "extract" extends unknown template "stpe" (did you mean \'step\'?) (templates: step)',
+    'f.yaml:6:29: ORDO_UNKNOWN_JOB job "load" waits on "extrct", which flow "f" does not have (did you mean \'extract\'?)',
+  ]);
+});

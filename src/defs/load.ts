@@ -33,7 +33,11 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
     files = await yamlFiles(dir);
   } catch (err) {
-    diags.error('ORDO_NO_PROJECT', `cannot read project directory ${dir}: ${(err as Error).message}`, { file: dirPath, line: 1, column: 1 });
+    // Named as the caller named it (a server passes its own path, and shows the file as "."): Node's message
+    // would repeat the absolute path, so only its code is kept.
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'it does not exist' : e.code === 'EACCES' ? 'permission denied' : e.code ?? e.message;
+    diags.error('ORDO_NO_PROJECT', `cannot read the project directory ${dirPath}: ${why}`, { file: dirPath, line: 1, column: 1 });
     return { diagnostics: diags.list };
   }
 

@@ -3,6 +3,7 @@
  * unfinished run, the shared resources, the slot limit) and runs the real dispatch function on it, so the
  * answer names the lock, gate, connector, slot, load or higher-ranked task that holds the job.
  */
+import { suggest } from '../suggest.js';
 import { ActiveRun } from './active-run.js';
 import { refStatus } from './deps.js';
 import { describeWait, selectDispatch, type WaitReason } from './dispatch.js';
@@ -37,7 +38,7 @@ export async function explainTask(store: EngineStore, runId: number, job: string
   const def = (await store.getFlowVersion(row.flowVersionId)).def;
   const tasks = await store.getTasks(runId);
   const task = tasks.find((t) => t.job === job);
-  if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}" (flow ${def.name})`);
+  if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}"${suggest(job, tasks.map((t) => t.job))} (flow ${def.name})`);
   const base = { run: runId, job, state: task.state };
   if (row.state !== 'pending' && row.state !== 'running') return { ...base, text: `the run has ended (${row.state})` };
   if (isTaskEnded(task.state)) return { ...base, text: `it ended ${task.state}${task.reason ? ` (${task.reason})` : ''}` };

@@ -233,7 +233,7 @@ describe('LocalProcessExecutor', () => {
   it('reports a missing working directory as a failed outcome', async () => {
     const o = await exec.start(request(job(argv('true'), { cwd: 'no/such/dir' }))).done;
     assert.equal(o.status, 'failed');
-    assert.match(o.error ?? '', /^cannot start "true": working directory ".*no\/such\/dir" does not exist$/);
+    assert.match(o.error ?? '', /^cannot start "true": working directory "no\/such\/dir" \(of the project\) does not exist$/);
   });
 
   it('fails without throwing when the state directory cannot be written', async () => {

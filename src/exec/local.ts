@@ -171,7 +171,8 @@ class LocalAttempt {
     if (child.stderr) stderr.attach(child.stderr);
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child.pid !== undefined) return; // only spawn failures end the attempt; the pipes still decide the rest
-      const why = err.code === 'ENOENT' && !existsSync(cwd) ? `working directory ${JSON.stringify(cwd)} does not exist` : (err.code ?? err.message);
+      // Named as the job's definition names it (relative to the project), never by the server's own path.
+      const why = err.code === 'ENOENT' && !existsSync(cwd) ? `working directory ${JSON.stringify(req.job.cwd ?? '.')} (of the project) does not exist` : (err.code ?? err.message);
       this.spawnError = `cannot start ${JSON.stringify(argv[0])}: ${why}`;
       void this.finish(null, null);
     });

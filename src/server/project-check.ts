@@ -24,6 +24,10 @@ export interface ProjectCheck {
 
 export async function checkProject(dir: string): Promise<ProjectCheck> {
   const loaded = await loadProject(dir);
+  // Clients of a server see paths relative to the project, never where the server keeps it.
+  for (const d of loaded.diagnostics) {
+    if (d.code === 'ORDO_NO_PROJECT') Object.assign(d, { at: { ...d.at, file: '.' }, message: d.message.replace(` ${dir}:`, ':') });
+  }
   const workflows = compileProjectSources(dir);
   const defs = [...loaded.diagnostics, ...(loaded.project ? checkWorkflowJobs(loaded.project.flows.values(), workflows.workflows) : [])];
   const diagnostics: ProjectDiagnostic[] = [

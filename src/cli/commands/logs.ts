@@ -1,4 +1,5 @@
 /** `ordo logs RUN JOB [--follow]`: an attempt's captured output. */
+import { suggest } from '../../suggest.js';
 import type { Command } from 'commander';
 import { OrdoError } from '../../errors.js';
 import { followAttemptLog, listAttempts, readAttemptLog } from '../../exec/logs.js';
@@ -31,8 +32,9 @@ export function registerLogsCommand(program: Command): void {
       const dir = stateDir(opts);
       const store = await storeFor(opts);
       try {
-        const task = (await store.getTasks(runId)).find((t) => t.job === job);
-        if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}"`);
+        const tasks = await store.getTasks(runId);
+        const task = tasks.find((t) => t.job === job);
+        if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}"${suggest(job, tasks.map((t) => t.job))}`);
         const attempts = await listAttempts(dir, String(runId), job);
         const attempt = opts.attempt ? parsePositiveInt(opts.attempt, '--attempt') : attempts[attempts.length - 1];
         if (attempt === undefined) {

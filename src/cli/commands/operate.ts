@@ -1,4 +1,5 @@
 /** Operator actions: skip, abort, restart, disable, enable. Each is one transaction with its events. */
+import { suggest } from '../../suggest.js';
 import type { Command } from 'commander';
 import { abort, restart, skipJob, type OperatorContext, type RestartMode } from '../../engine/operator.js';
 import { OrdoError } from '../../errors.js';
@@ -70,7 +71,7 @@ export function registerOperatorCommands(program: Command): void {
       .option('-d, --dir <dir>', 'project directory')
       .action(action(async (flowName: string, job: string, opts: { dir?: string }) => {
         const flow = flowOf(await loadValidProject(projectDir(opts)), flowName);
-        if (!flow.jobs.some((j) => j.name === job)) throw new OrdoError('ORDO_NOT_FOUND', `flow "${flowName}" has no job "${job}"`);
+        if (!flow.jobs.some((j) => j.name === job)) throw new OrdoError('ORDO_NOT_FOUND', `flow "${flowName}" has no job "${job}"${suggest(job, flow.jobs.map((j) => j.name))}`);
         await withStore(opts, (store) => store.setJobEnabled(flowName, job, enable, Date.now()));
         process.stdout.write(`${flowName}.${job} ${enable ? 'enabled' : 'disabled'}\n`);
       }));
