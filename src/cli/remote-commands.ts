@@ -3,7 +3,8 @@
  * JSON-RPC calls to a server (remote.ts). Keyed by command path.
  */
 import type { Explanation } from '../engine/explain.js';
-import type { EventRow, RunRow, TaskRow } from '../engine/store.js';
+import type { AttemptRow, EventRow, RunRow, TaskRow } from '../engine/store.js';
+import { failedJobs, formatFailures, type FailureSource } from './failures.js';
 import { OrdoError } from '../errors.js';
 import { parsePositiveInt, parseRunId } from './context.js';
 import { firesTable, schedulesTable } from './commands/schedule.js';
@@ -45,6 +46,21 @@ const enable = (on: boolean): RemoteCommand => async (c, [flow, job]) => {
 
 interface WfRunJson { id: string; workflow: string; status: string; parent: string | null }
 
+interface RunDoc { run: RunRow; tasks: Array<TaskRow & { attemptsList?: AttemptRow[] }> }
+
+/** A failed job's last attempt from the run's document, and the end of its log read in one page from the server. */
+function remoteFailureSource(c: RemoteClient, doc: RunDoc): FailureSource {
+  const run = doc.run.id;
+  return {
+    lastAttempt: async (task) => doc.tasks.find((t) => t.id === task.id)?.attemptsList?.at(-1),
+    tail: async (job, attempt, stream, bytes) => {
+      const { size } = await c.call<{ size: number }>('runs.logs', { run, job, attempt, stream, limit: 1 });
+      const page = await c.call<{ text: string }>('runs.logs', { run, job, attempt, stream, offset: Math.max(0, size - bytes), limit: bytes });
+      return page.text;
+    },
+  };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const POLL_MS = 250;
 
@@ -56,8 +72,8 @@ const RUN_REMOTE: Record<string, RemoteCommand> = {
     const { run } = await c.call<{ run: number }>('runs.start', { flow, params: o.param ?? {}, priority, statsClass: o.statsClass });
     if (!o.json) process.stderr.write(`run ${run} started on the server\n`);
     for (;;) {
-      const doc = await c.call<{ run: RunRow; tasks: TaskRow[] }>('runs.get', { run });
-      if (RUN_END_STATES.includes(doc.run.state)) return reportRun({ run: doc.run, tasks: doc.tasks } as RunSummary, !!o.json);
+      const doc = await c.call<RunDoc>('runs.get', { run });
+      if (RUN_END_STATES.includes(doc.run.state)) return reportRun({ run: doc.run, tasks: doc.tasks } as RunSummary, !!o.json, remoteFailureSource(c, doc));
       await sleep(POLL_MS);
     }
   },
@@ -155,9 +171,10 @@ export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
   },
   show: async (c, [run], o) => {
     if (/^W\d+$/i.test(run!)) return WF_REMOTE['wf show']!(c, [run], o);
-    const doc = await c.call<{ run: RunRow; tasks: TaskRow[]; kv: unknown[] }>('runs.get', { run: parseRunId(run!) });
+    const doc = await c.call<RunDoc & { kv: unknown[] }>('runs.get', { run: parseRunId(run!) });
     if (o.json) return void out(`${JSON.stringify(doc)}\n`);
     printRun(doc.run, doc.tasks);
+    out(formatFailures(doc.run, await failedJobs(doc.tasks, remoteFailureSource(c, doc))));
   },
   events: async (c, [run], o) => {
     for (const e of await c.call<EventRow[]>('runs.events', { run: parseRunId(run!) })) {

@@ -17,8 +17,14 @@ export class CappedLog {
   private atLineStart = true;
   private waitingForDrain: Readable | undefined;
 
-  /** `makeDir` makes the file's directory, synchronously; it is called before the file is first opened. */
-  constructor(private readonly path: string, private readonly cap: number, private readonly makeDir: () => void = () => {}) {}
+  /**
+   * `makeDir` makes the file's directory, synchronously; it is called before the file is first opened.
+   * `onWritten` is told how many bytes each chunk put in the file (the order of the streams, stream-order.ts).
+   */
+  constructor(
+    private readonly path: string, private readonly cap: number, private readonly makeDir: () => void = () => {},
+    private readonly onWritten: (bytes: number) => void = () => {},
+  ) {}
 
   private open(): WriteStream | undefined {
     try {
@@ -60,6 +66,7 @@ export class CappedLog {
     if (chunk.length <= room) {
       this.written += chunk.length;
       this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+      this.onWritten(chunk.length);
       return out.write(chunk);
     }
     this.truncated = true;
@@ -67,7 +74,9 @@ export class CappedLog {
     const endsLine = head.length > 0 ? head[head.length - 1] === 0x0a : this.atLineStart;
     const marker = `${endsLine ? '' : '\n'}[ordo: output truncated at ${this.cap} bytes]\n`;
     this.written += head.length;
-    return out.write(Buffer.concat([head, Buffer.from(marker)]));
+    const tail = Buffer.concat([head, Buffer.from(marker)]);
+    this.onWritten(tail.length);
+    return out.write(tail);
   }
 
   /** Flushes and closes the file; resolves once the bytes are on disk (or the file is known broken). */

@@ -7,7 +7,7 @@ import type { CommandLine, JobDef } from '../defs/model.js';
 import type { AttemptRequest } from '../engine/ports.js';
 import { LocalProcessExecutor } from './local.js';
 import { listAttempts, readAttemptLog } from './logs.js';
-import { REPO_BIN, attemptDir, inputsDir, outputFile, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
+import { REPO_BIN, attemptDir, inputsDir, orderFile, outputFile, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
 
 const sh = (script: string): CommandLine => ({ kind: 'shell', shell: ['sh', '-c'], script });
 const argv = (...args: string[]): CommandLine => ({ kind: 'argv', argv: args });
@@ -228,6 +228,39 @@ describe('LocalProcessExecutor', () => {
     assert.equal(o.exitCode, null);
     assert.equal(o.error, 'cannot start "nosuchprog-ordo-test": ENOENT');
     assert.match(await record(req), /\nERROR \S+ job=j attempt=\d+ cannot start "nosuchprog-ordo-test": ENOENT\nFINISH .* status=failed exit=- signal=-\n$/);
+  });
+
+  it('records the order of stdout and stderr output, so that both read back interleaved as written', async () => {
+    // The job waits for the test to see each write land in its file before it writes to the other stream:
+    // the order is then the job's, whatever the scheduling of the two pipes.
+    const wait = (f: string) => `i=0; while [ ! -e ${f} ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done`;
+    const req = request(job(sh(`echo one; ${wait('go1')}; echo err1 >&2; ${wait('go2')}; echo two; echo three; ${wait('go3')}; echo err2 >&2`), { cwd: 'order' }));
+    mkdirSync(join(projectDir, 'order'));
+    const handle = exec.start(req);
+    const seen = async (stream: 'stdout' | 'stderr', text: string) => {
+      for (let i = 0; i < 500; i++) {
+        if (existsSync(outputFile(stateDir, req.runId, 'j', req.attempt, stream)) && out(req, stream).includes(text)) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.fail(`${stream} never showed ${text}`);
+    };
+    await seen('stdout', 'one');
+    writeFileSync(join(projectDir, 'order', 'go1'), '');
+    await seen('stderr', 'err1');
+    writeFileSync(join(projectDir, 'order', 'go2'), '');
+    await seen('stdout', 'three');
+    writeFileSync(join(projectDir, 'order', 'go3'), '');
+    assert.equal((await handle.done).status, 'succeeded');
+    assert.equal(await readAttemptLog(stateDir, req.runId, 'j', req.attempt, 'all'), 'one\nerr1\ntwo\nthree\nerr2\n');
+    assert.equal(await readAttemptLog(stateDir, req.runId, 'j', req.attempt, 'stdout'), 'one\ntwo\nthree\n');
+    assert.equal(readFileSync(orderFile(stateDir, req.runId, 'j', req.attempt), 'utf8'), 'o 4\ne 5\no 10\ne 5\n');
+  });
+
+  it('writes no order file for a job that used one stream only', async () => {
+    const req = request(job(sh('echo a; echo b')));
+    await exec.start(req).done;
+    assert.equal(await readAttemptLog(stateDir, req.runId, 'j', req.attempt, 'all'), 'a\nb\n');
+    assert.equal(existsSync(orderFile(stateDir, req.runId, 'j', req.attempt)), false);
   });
 
   it('reports a missing working directory as a failed outcome', async () => {

@@ -18,7 +18,8 @@ import { delimiter, resolve } from 'node:path';
 import type { JobDef } from '../defs/model.js';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStatus, Executor } from '../engine/ports.js';
 import { CappedLog } from './capped-log.js';
-import { REPO_BIN, attemptDir, outputFile } from './paths.js';
+import { REPO_BIN, attemptDir, orderFile, outputFile } from './paths.js';
+import { StreamOrderWriter } from './stream-order.js';
 import { RunFiles } from './run-files.js';
 import type { RecordKind } from './run-log.js';
 
@@ -113,7 +114,7 @@ class LocalAttempt {
   private readonly startedAt = Date.now();
   /** ORDO_INPUT and ORDO_RESULT; unset when they could not be made ready (then nothing is spawned). */
   private paths: { input: string; result: string } | undefined;
-  private readonly logs: CappedLog[] = [];
+  private readonly logs: Array<{ close(): Promise<void> }> = [];
   private child: ChildProcess | undefined;
   private spawnError: string | undefined;
   /** Set once a timeout or an abort asked the process group to stop; the first one decides the status. */
@@ -152,9 +153,12 @@ class LocalAttempt {
       if (!dirMade) mkdirSync(dir, { recursive: true });
       dirMade = true;
     };
-    const stdout = new CappedLog(outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stdout'), req.logMaxBytes, makeDir);
-    const stderr = new CappedLog(outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stderr'), req.logMaxBytes, makeDir);
-    this.logs.push(stdout, stderr);
+    const order = new StreamOrderWriter(orderFile(stateDir, req.runId, req.job.name, req.attempt));
+    const stdout = new CappedLog(outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stdout'), req.logMaxBytes, makeDir,
+      (n) => order.note('stdout', n));
+    const stderr = new CappedLog(outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stderr'), req.logMaxBytes, makeDir,
+      (n) => order.note('stderr', n));
+    this.logs.push(stdout, stderr, order);
     let child: ChildProcess;
     try {
       // detached: the child leads a new process group, so that signals to -pid reach everything it started.

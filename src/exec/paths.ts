@@ -10,6 +10,8 @@
  *     results/<job>.<attempt>.json   ORDO_RESULT: written by the job, if at all
  *     <job>/<attempt>/               ORDO_LOG_DIR: created with the attempt's first byte of output
  *       stdout.log, stderr.log       each created with its first byte
+ *       order.idx                    the order of the two streams' output, once the job switched between
+ *                                    them (see stream-order.ts)
  *
  * So an attempt creates no file or directory before its process starts: the run's directories and the
  * run's attempts.log are created once per run, an input file once per distinct input, and the rest only
@@ -20,8 +22,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The captured streams: the job's stdout and stderr, and Ordo's own START/FINISH record. */
-export type LogStream = 'stdout' | 'stderr' | 'attempt';
+/**
+ * The captured streams: the job's stdout and stderr, both interleaved as written (`all`), and Ordo's own
+ * START/FINISH record.
+ */
+export type LogStream = 'all' | 'stdout' | 'stderr' | 'attempt';
 /** The streams that are files of their own, per attempt. */
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -58,6 +63,11 @@ export function attemptDir(stateDir: string, runId: string, job: string, attempt
 
 export function outputFile(stateDir: string, runId: string, job: string, attempt: number, stream: OutputStream): string {
   return join(attemptDir(stateDir, runId, job, attempt), `${stream}.log`);
+}
+
+/** The order of an attempt's stdout and stderr output (stream-order.ts); absent when it never switched. */
+export function orderFile(stateDir: string, runId: string, job: string, attempt: number): string {
+  return join(attemptDir(stateDir, runId, job, attempt), 'order.idx');
 }
 
 /** Before the run-wide attempts.log, each attempt directory had its own; still read for older runs. */

@@ -13,15 +13,15 @@ interface LogOptions {
   follow?: boolean;
 }
 
-const STREAMS = ['stdout', 'stderr', 'attempt'] as const;
+const STREAMS = ['all', 'stdout', 'stderr', 'attempt'] as const;
 type Stream = (typeof STREAMS)[number];
 
 export function registerLogsCommand(program: Command): void {
   program.command('logs <run> <job>')
-    .description("print a job's output (latest attempt unless --attempt)")
+    .description("print a job's output, stdout and stderr in the order written (latest attempt unless --attempt)")
     .option('-d, --dir <dir>', 'project directory')
     .option('-a, --attempt <n>', 'attempt number')
-    .option('-s, --stream <stream>', 'stdout | stderr | attempt (START/FINISH lines)', 'stdout')
+    .option('-s, --stream <stream>', 'all (stdout and stderr as written) | stdout | stderr | attempt (START/FINISH lines)', 'all')
     .option('-f, --follow', 'keep printing new output until the job ends')
     .action(action(async (runText: string, job: string, opts: LogOptions) => {
       const runId = parseRunId(runText);

@@ -8,8 +8,9 @@ import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { DEFAULT_LEASE_MS, openRuntime, type Runtime } from '../../server/runtime.js';
 import {
-  action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, storeFor,
+  action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, stateDir, storeFor,
 } from '../context.js';
+import { failedJobs, formatFailures, localFailureSource, type FailureSource } from '../failures.js';
 import { Progress } from '../progress.js';
 import { resumeSchedule } from './schedule.js';
 import { printRun } from './show.js';
@@ -69,15 +70,20 @@ export async function driveWithProgress(rt: Runtime, runId: number, json: boolea
   }
 }
 
-export function report(summary: RunSummary, json: boolean): number {
+/** The run's outcome: JSON, or its table and, when it failed, what its failed jobs said. */
+export async function report(
+  summary: RunSummary, json: boolean, failures?: FailureSource, restarted?: { jobs: string[]; ms: number },
+): Promise<number> {
   if (json) {
     process.stdout.write(`${JSON.stringify({
       run: summary.run.id,
       state: summary.run.state,
       tasks: summary.tasks.map((t) => ({ job: t.job, state: t.state, attempts: t.attempts, exitCode: t.exitCode })),
+      ...(restarted && { restarted: restarted.jobs, restartMs: restarted.ms }),
     })}\n`);
   } else {
-    printRun(summary.run, summary.tasks);
+    printRun(summary.run, summary.tasks, restarted);
+    if (failures) process.stdout.write(formatFailures(summary.run, await failedJobs(summary.tasks, failures)));
   }
   return summary.run.state === 'succeeded' ? 0 : 1;
 }
@@ -97,7 +103,7 @@ export function registerRunCommands(program: Command): void {
       const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
       try {
         const run = await rt.engine.createRun(flow, flowFingerprint(flow), params, extra);
-        return report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json);
+        return await report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json, localFailureSource(rt.store, stateDir(opts), run.id));
       } finally {
         await rt.close();
       }
@@ -141,7 +147,7 @@ export function registerRunCommands(program: Command): void {
         if (run?.owner && ownerAlive(run, Date.now(), DEFAULT_LEASE_MS) && run.owner !== rt.engine.owner) {
           throw new OrdoError('ORDO_CONFLICT', `run ${runId} is being driven by ${run.owner}`);
         }
-        return report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json);
+        return await report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json, localFailureSource(rt.store, stateDir(opts), runId));
       } finally {
         await rt.close();
       }
