@@ -3,6 +3,8 @@
  * JSON-RPC calls to a server (remote.ts). Keyed by command path.
  */
 import type { Explanation } from '../engine/explain.js';
+import type { Forecast } from '../engine/forecast.js';
+import { printForecast } from './commands/resources.js';
 import type { AttemptRow, EventRow, RunRow, TaskRow } from '../engine/store.js';
 import { failedJobs, formatFailures, type FailureSource } from './failures.js';
 import { OrdoError } from '../errors.js';
@@ -25,14 +27,8 @@ type Opts = Record<string, unknown>;
 export type RemoteCommand = (client: RemoteClient, args: Array<string | undefined>, opts: Opts) => Promise<number | void>;
 
 const out = (text: string) => process.stdout.write(text);
-const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
 
-interface ForecastJson {
-  run: number;
-  end: number;
-  jobs: Array<{ job: string; state: string; start: number | null; end: number | null; known: boolean; deadline: number | null; late: boolean }>;
-  late: string[];
-}
+type ForecastJson = Omit<Forecast, 'late'> & { late: string[] };
 
 const toggle = (method: string, word: string): RemoteCommand => async (c, [name], o) => {
   await c.call(method, { name, reason: o.reason });
@@ -205,19 +201,7 @@ export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
     out(o.json ? `${JSON.stringify(e)}\n` : `run ${e.run} ${e.job} is ${e.state}: ${e.text}\n`);
   },
   forecast: async (c, [run], o) => {
-    const f = await c.call<ForecastJson>('runs.forecast', { run: parseRunId(run!) });
-    if (o.json) {
-      return void out(`${JSON.stringify({
-        run: f.run, end: iso(f.end), late: f.late,
-        jobs: f.jobs.map((j) => ({ job: j.job, state: j.state, start: iso(j.start), end: iso(j.end), known: j.known, deadline: iso(j.deadline), late: j.late })),
-      })}\n`);
-    }
-    out(`run ${f.run}: expected to end at ${iso(f.end)}\n`);
-    out(table(['JOB', 'STATE', 'START', 'END', 'DEADLINE'], f.jobs.map((j) => [
-      j.job, j.state, `${iso(j.start) ?? '-'}${j.known ? '' : ' ~'}`, `${iso(j.end) ?? '-'}${j.known ? '' : ' ~'}`,
-      j.deadline === null ? '-' : `${iso(j.deadline)}${j.late ? ' LATE' : ''}`,
-    ])));
-    if (f.late.length) out(`expected to miss their deadline: ${f.late.join(', ')}\n`);
+    printForecast(await c.call<ForecastJson>('runs.forecast', { run: parseRunId(run!) }), !!o.json);
   },
   'gate open': toggle('gates.open', 'opened'),
   'gate close': toggle('gates.close', 'closed'),

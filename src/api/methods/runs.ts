@@ -10,6 +10,8 @@ import { OrdoError } from '../../errors.js';
 import { listAttempts, readAttemptLog } from '../../exec/logs.js';
 import type { LogStream } from '../../exec/paths.js';
 import { hostLoad } from '../../server/load.js';
+import { ownerAlive } from '../../server/owner.js';
+import { DEFAULT_LEASE_MS } from '../../server/runtime.js';
 import { handler, type ApiServices } from '../context.js';
 
 export async function requireRun(s: ApiServices, runId: number): Promise<RunRow> {
@@ -74,6 +76,7 @@ export function runHandlers(s: ApiServices) {
       return explainTask(s.store, p.run, p.job, {
         catalog: catalogOf(settings), maxParallel: await maxParallel(s), now: s.now(), load: hostLoad().loadPerCore,
         agingMs: settings.agingMs, defaultEstimateMs: settings.defaultEstimateMs,
+        ownerAlive: (run) => ownerAlive(run, s.now(), DEFAULT_LEASE_MS),
       });
     }),
 
@@ -82,7 +85,7 @@ export function runHandlers(s: ApiServices) {
       const f = await forecastRun(s.store, p.run, {
         catalog: catalogOf(settings), maxParallel: await maxParallel(s), now: s.now(), defaultEstimateMs: settings.defaultEstimateMs,
       });
-      return { run: f.run, end: f.end, jobs: f.jobs.map((j) => ({ ...j, deadline: j.deadline ?? null })), late: f.late.map((j) => j.job) };
+      return { ...f, jobs: f.jobs.map((j) => ({ ...j, deadline: j.deadline ?? null })), late: f.late.map((j) => j.job) };
     }),
   };
 }
