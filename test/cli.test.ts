@@ -405,7 +405,9 @@ jobs:
       .map((l) => JSON.parse(l) as { kind: string; job: string | null });
     assert.ok(jsonEvents.some((e) => e.kind === 'task_failed' && e.job === 'c'));
 
-    assert.equal((await ordoExpect(box, ['logs', run, 'a'], 0)).stdout, 'out-a\n');
+    assert.equal((await ordoExpect(box, ['logs', run, 'a', '--stream', 'stdout'], 0)).stdout, 'out-a\n');
+    // By default both streams (their order is the pipes' here; test/cli-newcomer.test.ts pins it down).
+    assert.deepEqual(lines((await ordoExpect(box, ['logs', run, 'a'], 0)).stdout).sort(), ['err-a', 'out-a']);
     assert.equal((await ordoExpect(box, ['logs', run, 'a', '--stream', 'stderr'], 0)).stdout, 'err-a\n');
     const record = lines((await ordoExpect(box, ['logs', run, 'a', '--stream', 'attempt'], 0)).stdout);
     assert.ok(record.some((l) => /^START .*attempt=1\b/.test(l)), record.join("\n"));

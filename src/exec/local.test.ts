@@ -275,7 +275,8 @@ describe('LocalProcessExecutor', () => {
     const bad = new LocalProcessExecutor({ stateDir: blocked, projectDir });
     const o = await bad.start(request(job(argv('true')))).done;
     assert.equal(o.status, 'failed');
-    assert.match(o.error ?? '', /^cannot prepare the attempt files: /);
+    assert.match(o.error ?? '', /^cannot prepare the attempt files: .*\$ORDO_HOME\/runs/);
+    assert.ok(!(o.error ?? '').includes(dir.path), `the server's own path leaks: ${o.error}`);
     assert.equal(existsSync(join(blocked, 'runs')), false);
     bad.close();
   });

@@ -245,6 +245,8 @@ class LocalAttempt {
         if (status === 'succeeded') status = 'failed';
       }
     }
+    // The error reaches API clients (attempts of runs.get): Node's messages name files by absolute path.
+    if (error !== undefined) error = hidePaths(error, this.opts);
     if (error !== undefined) this.record('ERROR', error);
     this.record('FINISH', `duration=${endedAt - this.startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
     this.resolveDone({
@@ -313,6 +315,12 @@ function killStragglers(pgid: number, deadline: number): void {
     setTimeout(check, Math.min(100, deadline - Date.now())).unref();
   };
   check();
+}
+
+/** The state directory as `$ORDO_HOME`, the project directory as `.`: no absolute server path in a message. */
+function hidePaths(text: string, opts: LocalExecutorOptions): string {
+  const swap = (t: string, dir: string, name: string) => (dir.length > 1 ? t.split(resolve(dir)).join(name) : t);
+  return swap(swap(text, opts.stateDir, '$ORDO_HOME'), opts.projectDir, '.');
 }
 
 function oneLine(err: unknown): string {
