@@ -83,6 +83,8 @@ describe('the newcomer\'s first ten minutes', () => {
     assert.equal(doc.tasks.find((t) => t.job === 'publish')?.state, 'succeeded');
     const text = await ordo(['restart', String(run), 'fixed', '--mode', 'only'], 1);
     assert.match(text.stderr, new RegExp(`run ${run}: restarting fixed\n`));
+    assert.match(text.stderr, new RegExp(`run ${run}: fixed succeeded`));
+    assert.doesNotMatch(text.stderr, /: (load|extract|notify) /, 'jobs that ended before the restart are not reported again');
     assert.match(text.stdout, new RegExp(`^run ${run}  flow intro  failed \\(restarted fixed: \\d`));
   });
 

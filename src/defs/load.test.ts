@@ -239,3 +239,8 @@ test('misspelt job, parameter and template names get a "did you mean"', async ()
     'f.yaml:6:29: ORDO_UNKNOWN_JOB job "load" waits on "extrct", which flow "f" does not have (did you mean \'extract\'?)',
   ]);
 });
+
+test('a byte-order mark at the start of a YAML file is accepted and not counted in line 1\'s columns', async () => {
+  const { lines } = await load({ 'f.yaml': '\uFEFFflw: f\njobs:\n  a: { kind: noop }\n', 'g.yaml': '\uFEFFflow: g\njobs:\n  a: { kind: noop }\n' });
+  assert.deepEqual(lines, ['f.yaml:1:1: ORDO_MISSING_KEY this file has "flw:" but no "flow:" key (did you mean \'flow\'?): a flow file names its flow with "flow: NAME"']);
+});

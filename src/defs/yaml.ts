@@ -46,6 +46,8 @@ export function parseYaml(file: string, text: string, diags: Diagnostics): Sourc
   const lines = new LineCounter();
   // yaml's own duplicate-key check is quadratic in the size of a mapping (flows may hold 100,000 jobs):
   // duplicates are found below with a set instead.
+  // A byte-order mark is allowed, but the line counter would count it as line 1's first column.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let doc: ReturnType<typeof parseDocument>;
   try {
     doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });

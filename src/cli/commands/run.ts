@@ -50,6 +50,7 @@ async function prepare(flowName: string, opts: RunOptions) {
 /** Drives a run in this process with live progress; Ctrl-C aborts the run (twice: leave at once). */
 export async function driveWithProgress(rt: Runtime, runId: number, json: boolean): Promise<RunSummary> {
   const progress = new Progress(process.stderr, !json);
+  progress.alreadyEnded(await rt.store.getTasks(runId));
   const unsubscribe = rt.engine.onProgressChange((run, tasks) => progress.update(run, tasks));
   let interrupted = 0;
   const onSigint = () => {
