@@ -17,7 +17,7 @@ export function projectCalendar(project: Project, name: string): Calendar {
   const cal = compileTime(project.settings.calendars.values(), []).calendars.get(name);
   if (!cal) {
     const known = [...project.settings.calendars.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `calendar "${name}" is not declared in ordo.yaml (calendars: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `calendar "${name}" is not declared in ordo.yaml${suggest(name, project.settings.calendars.keys())} (calendars: ${known})`);
   }
   return cal;
 }

@@ -2,6 +2,7 @@
  * Resources and dispatch from the command line: gates, connectors, the slot limit, and the two questions
  * operators ask most: why is this job not running (`ordo why`), and when will the run be done (`ordo forecast`).
  */
+import { suggest } from '../../suggest.js';
 import type { Command } from 'commander';
 import { explainTask } from '../../engine/explain.js';
 import { forecastRun, type Forecast } from '../../engine/forecast.js';
@@ -20,7 +21,7 @@ async function knownGate(dir: string, name: string): Promise<void> {
   const settings = await settingsOrDefaults(dir);
   if (!settings.gates.has(name)) {
     const known = [...settings.gates.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `gate "${name}" is not declared in ordo.yaml (gates: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `gate "${name}" is not declared in ordo.yaml${suggest(name, settings.gates.keys())} (gates: ${known})`);
   }
 }
 
@@ -28,7 +29,7 @@ async function knownConnector(dir: string, name: string): Promise<void> {
   const settings = await settingsOrDefaults(dir);
   if (!settings.connectors.has(name)) {
     const known = [...settings.connectors.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `connector "${name}" is not declared in ordo.yaml (connectors: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `connector "${name}" is not declared in ordo.yaml${suggest(name, settings.connectors.keys())} (connectors: ${known})`);
   }
 }
 
