@@ -60,8 +60,9 @@ export function runHandlers(s: ApiServices) {
 
     'runs.logs': handler(async (p: LogParams) => {
       await requireRun(s, p.run);
-      const task = (await s.store.getTasks(p.run)).find((t) => t.job === p.job);
-      if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${p.run} has no job "${p.job}"${suggest(p.job, (await s.store.getTasks(p.run)).map((t) => t.job))}`);
+      const tasks = await s.store.getTasks(p.run);
+      const task = tasks.find((t) => t.job === p.job);
+      if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${p.run} has no job "${p.job}"${suggest(p.job, tasks.map((t) => t.job))}`);
       const attempt = p.attempt ?? (await listAttempts(s.stateDir, String(p.run), p.job)).at(-1);
       if (attempt === undefined) throw new OrdoError('ORDO_NOT_FOUND', `job "${p.job}" of run ${p.run} has not run yet (${task.state})`);
       const stream = p.stream ?? 'stdout';
