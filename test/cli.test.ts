@@ -405,7 +405,9 @@ jobs:
       .map((l) => JSON.parse(l) as { kind: string; job: string | null });
     assert.ok(jsonEvents.some((e) => e.kind === 'task_failed' && e.job === 'c'));
 
-    assert.equal((await ordoExpect(box, ['logs', run, 'a'], 0)).stdout, 'out-a\n');
+    assert.equal((await ordoExpect(box, ['logs', run, 'a', '--stream', 'stdout'], 0)).stdout, 'out-a\n');
+    // By default both streams (their order is the pipes' here; test/cli-newcomer.test.ts pins it down).
+    assert.deepEqual(lines((await ordoExpect(box, ['logs', run, 'a'], 0)).stdout).sort(), ['err-a', 'out-a']);
     assert.equal((await ordoExpect(box, ['logs', run, 'a', '--stream', 'stderr'], 0)).stdout, 'err-a\n');
     const record = lines((await ordoExpect(box, ['logs', run, 'a', '--stream', 'attempt'], 0)).stdout);
     assert.ok(record.some((l) => /^START .*attempt=1\b/.test(l)), record.join("\n"));
@@ -461,7 +463,7 @@ cliTest('bad input: each refusal exits with its documented status and one "ordo:
     const missing = ['run', 'hello', '--dir', join(box.root.path, 'does-not-exist')];
     const m = await box.ordo(missing);
     assertRefused(missing, m, 2, 'ORDO_INVALID_PROJECT', false);
-    assert.match(m.stderr, /ORDO_NO_PROJECT cannot read project directory/);
+    assert.match(m.stderr, /ORDO_NO_PROJECT cannot read the project directory .*does-not-exist: it does not exist/);
 
     // Usage errors found by commander (unknown option or command, missing argument): exit 2, no stack.
     const usage: [string[], RegExp][] = [

@@ -120,16 +120,16 @@ async function crashAndResume(databaseUrl: string | undefined, seed: number): Pr
     runId ??= await existingRun();
     assert.ok(last && runId !== undefined);
     // A kill after the run's end was committed but before its report was printed leaves nothing to resume:
-    // `resume` then says the run has ended, and the store is the judge.
-    if (/ORDO_BAD_STATE run \d+ has already ended/.test(last.stderr)) {
+    // `resume` then says the run has ended (with --json, as a JSON error on stdout), and the store is the judge.
+    if (/"code":"ORDO_BAD_STATE","message":"run \d+ has already ended/.test(last.stdout) || /ORDO_BAD_STATE run \d+ has already ended/.test(last.stderr)) {
       const store = await openStore({ stateDir: home.path, databaseUrl });
       try {
-        assert.equal((await store.getRun(runId))!.state, 'succeeded', `seed ${seed}: ${last.stderr}`);
+        assert.equal((await store.getRun(runId))!.state, 'succeeded', `seed ${seed}: ${last.stdout}${last.stderr}`);
       } finally {
         await store.close();
       }
     } else {
-      assert.equal(last.code, 0, `seed ${seed}: final run did not succeed:\n${last.stderr}`);
+      assert.equal(last.code, 0, `seed ${seed}: final run did not succeed:\n${last.stdout}${last.stderr}`);
       const summary = JSON.parse(last.stdout) as { state: string; tasks: { job: string; state: string; attempts: number }[] };
       assert.equal(summary.state, 'succeeded');
       assert.equal(summary.tasks.length, LAYERS * WIDTH);

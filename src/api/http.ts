@@ -7,6 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { ApiApp, type ApiAppOptions } from './app.js';
+import { installFallback } from './routes/fallback.js';
 import { opsRoutes } from './routes/ops.js';
 import { restRoutes } from './routes/rest.js';
 import { rpcRoutes } from './routes/rpc.js';
@@ -42,6 +43,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     req.log[quiet ? 'debug' : 'info']({ method: req.method, path: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
+  installFallback(f);
   await f.register(fastifyWebsocket, { options: { maxPayload: maxBytes * 4 } });
   await f.register(opsRoutes(app));
   await f.register(rpcRoutes(app));

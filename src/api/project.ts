@@ -5,6 +5,7 @@
  */
 import type { FlowDef, Project } from '../defs/model.js';
 import { OrdoError } from '../errors.js';
+import { suggest } from '../suggest.js';
 import { checkProject, type ProjectCheck } from '../server/project-check.js';
 
 export class ProjectHolder {
@@ -25,7 +26,7 @@ export class ProjectHolder {
     const flow = this.project.flows.get(name);
     if (!flow) {
       const known = [...this.project.flows.keys()].sort().join(', ') || 'none';
-      throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" is not defined (flows: ${known})`);
+      throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" is not defined${suggest(name, this.project.flows.keys())} (flows: ${known})`);
     }
     return flow;
   }

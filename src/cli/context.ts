@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import { formatDiagnostic } from '../defs/diagnostics.js';
 import { loadProject } from '../defs/load.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from '../defs/model.js';
+import { isStackOverflow } from '../depth.js';
 import { ERROR_CODES, OrdoError } from '../errors.js';
+import { suggest } from '../suggest.js';
 import { openStore, stateDirFor } from '../store/open.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 
@@ -24,7 +26,7 @@ export async function loadValidProject(dir: string): Promise<Project> {
   if (!project) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     process.stderr.write(`${errors.map(formatDiagnostic).join('\n')}\n`);
-    throw new OrdoError('ORDO_INVALID_PROJECT', `${errors.length} problem(s) in the definitions under ${dir}`);
+    throw new OrdoError('ORDO_INVALID_PROJECT', `${errors.length} problem(s) in the project's definitions`);
   }
   return project;
 }
@@ -38,7 +40,7 @@ export async function settingsOrDefaults(dir: string): Promise<ProjectSettings> 
   const { project, diagnostics } = await loadProject(dir);
   if (project) return project.settings;
   if (diagnostics.some((d) => d.code !== 'ORDO_NO_PROJECT')) {
-    process.stderr.write(`ordo: warning: the definitions under ${dir} have errors; using default settings\n`);
+    process.stderr.write("ordo: warning: the project's definitions have errors (ordo validate); using default settings\n");
   }
   return defaultSettings();
 }
@@ -47,7 +49,7 @@ export function flowOf(project: Project, name: string): FlowDef {
   const flow = project.flows.get(name);
   if (!flow) {
     const known = [...project.flows.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" is not defined in ${project.dir} (flows: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `flow "${name}" is not defined${suggest(name, project.flows.keys())} (flows: ${known})`);
   }
   return flow;
 }
@@ -83,22 +85,46 @@ export function parsePositiveInt(text: string, what: string): number {
   return n;
 }
 
-/** Runs a command body; turns errors into one line on stderr and an exit status. */
+/** Runs a command body; turns errors into one line on stderr (JSON on stdout with --json) and an exit status. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await fn(...args);
       process.exitCode = code ?? 0;
     } catch (err) {
-      if (err instanceof OrdoError) {
-        process.stderr.write(`ordo: ${err.code} ${err.message}\n`);
-        process.exitCode = ERROR_CODES[err.code].exit;
-      } else {
-        process.stderr.write(`ordo: internal error: ${(err as Error).stack ?? String(err)}\n`);
-        process.exitCode = 1;
-      }
+      process.exitCode = reportError(err);
     }
   };
+}
+
+/** Whether the command line asks for JSON output (`--json` before any `--`). */
+export function wantsJson(argv: readonly string[] = process.argv.slice(2)): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * Prints a failure the way the command line asked: `ordo: CODE message` on stderr, or with `--json`
+ * `{"error": {"code", "message"}}` on stdout (where the JSON a script reads goes). Returns the exit status.
+ */
+export function reportError(err: unknown): number {
+  if (err instanceof OrdoError) {
+    writeError(err.code, err.message);
+    return ERROR_CODES[err.code].exit;
+  }
+  if (isStackOverflow(err)) {
+    writeError('ORDO_BAD_ARGUMENT', 'the input nests too deeply to be processed');
+    return ERROR_CODES.ORDO_BAD_ARGUMENT.exit;
+  }
+  // A bug: the stack is for the person at this terminal (and for the bug report).
+  if (wantsJson()) writeError('ORDO_INTERNAL', (err as Error)?.message ?? String(err));
+  process.stderr.write(`ordo: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 1;
+}
+
+export function writeError(code: string, message: string): void {
+  if (wantsJson()) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  else process.stderr.write(`ordo: ${code} ${message}\n`);
 }
 
 /** `--param k=v` collector. */

@@ -2,7 +2,7 @@
 /** The `ordo` command line. Each command lives in cli/commands/; this file only assembles them. */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ERROR_CODES, OrdoError } from '../errors.js';
+import { reportError, writeError } from './context.js';
 import { repoPath } from '../paths.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerGraphCommand } from './commands/graph.js';
@@ -29,7 +29,7 @@ const program = new Command()
   .version(pkg.version)
   .exitOverride()
   // Usage errors follow the one-line rule: `ordo: CODE message`.
-  .configureOutput({ outputError: (text, write) => write(`ordo: ORDO_BAD_ARGUMENT ${text.replace(/^error: /, '').trim()} (see ordo help)\n`) });
+  .configureOutput({ outputError: (text) => writeError('ORDO_BAD_ARGUMENT', `${text.replace(/^error: /, '').trim()} (see ordo help)`) });
 
 // A reader that stops early (`ordo runs | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -61,11 +61,8 @@ try {
   if (err instanceof CommanderError) {
     // Usage errors were already printed as one line; help and version are not errors.
     process.exitCode = err.exitCode === 0 ? 0 : 2;
-  } else if (err instanceof OrdoError) {
-    // Thrown while parsing options (a `--param` without `=`).
-    process.stderr.write(`ordo: ${err.code} ${err.message}\n`);
-    process.exitCode = ERROR_CODES[err.code].exit;
   } else {
-    throw err;
+    // Thrown while parsing options (a `--param` without `=`).
+    process.exitCode = reportError(err);
   }
 }

@@ -14,6 +14,11 @@ export class Progress {
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly enabled: boolean) {}
 
+  /** Tasks that had ended before this process drove the run (resume, restart): not reported again. */
+  alreadyEnded(tasks: Iterable<TaskRow>): void {
+    for (const t of tasks) if (isTaskEnded(t.state)) this.reported.set(t.id, t.state);
+  }
+
   update(run: RunRow, tasks: ReadonlyMap<string, TaskRow>, force = false): void {
     if (!this.enabled) return;
     if (!this.out.isTTY) {

@@ -3,7 +3,10 @@
  * JSON-RPC calls to a server (remote.ts). Keyed by command path.
  */
 import type { Explanation } from '../engine/explain.js';
-import type { EventRow, RunRow, TaskRow } from '../engine/store.js';
+import type { Forecast } from '../engine/forecast.js';
+import { printForecast } from './commands/resources.js';
+import type { AttemptRow, EventRow, RunRow, TaskRow } from '../engine/store.js';
+import { failedJobs, formatFailures, type FailureSource } from './failures.js';
 import { OrdoError } from '../errors.js';
 import { parsePositiveInt, parseRunId } from './context.js';
 import { firesTable, schedulesTable } from './commands/schedule.js';
@@ -24,14 +27,8 @@ type Opts = Record<string, unknown>;
 export type RemoteCommand = (client: RemoteClient, args: Array<string | undefined>, opts: Opts) => Promise<number | void>;
 
 const out = (text: string) => process.stdout.write(text);
-const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
 
-interface ForecastJson {
-  run: number;
-  end: number;
-  jobs: Array<{ job: string; state: string; start: number | null; end: number | null; known: boolean; deadline: number | null; late: boolean }>;
-  late: string[];
-}
+type ForecastJson = Omit<Forecast, 'late'> & { late: string[] };
 
 const toggle = (method: string, word: string): RemoteCommand => async (c, [name], o) => {
   await c.call(method, { name, reason: o.reason });
@@ -45,6 +42,21 @@ const enable = (on: boolean): RemoteCommand => async (c, [flow, job]) => {
 
 interface WfRunJson { id: string; workflow: string; status: string; parent: string | null }
 
+interface RunDoc { run: RunRow; tasks: Array<TaskRow & { attemptsList?: AttemptRow[] }> }
+
+/** A failed job's last attempt from the run's document, and the end of its log read in one page from the server. */
+function remoteFailureSource(c: RemoteClient, doc: RunDoc): FailureSource {
+  const run = doc.run.id;
+  return {
+    lastAttempt: async (task) => doc.tasks.find((t) => t.id === task.id)?.attemptsList?.at(-1),
+    tail: async (job, attempt, stream, bytes) => {
+      const { size } = await c.call<{ size: number }>('runs.logs', { run, job, attempt, stream, limit: 1 });
+      const page = await c.call<{ text: string }>('runs.logs', { run, job, attempt, stream, offset: Math.max(0, size - bytes), limit: bytes });
+      return page.text;
+    },
+  };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const POLL_MS = 250;
 
@@ -56,8 +68,8 @@ const RUN_REMOTE: Record<string, RemoteCommand> = {
     const { run } = await c.call<{ run: number }>('runs.start', { flow, params: o.param ?? {}, priority, statsClass: o.statsClass });
     if (!o.json) process.stderr.write(`run ${run} started on the server\n`);
     for (;;) {
-      const doc = await c.call<{ run: RunRow; tasks: TaskRow[] }>('runs.get', { run });
-      if (RUN_END_STATES.includes(doc.run.state)) return reportRun({ run: doc.run, tasks: doc.tasks } as RunSummary, !!o.json);
+      const doc = await c.call<RunDoc>('runs.get', { run });
+      if (RUN_END_STATES.includes(doc.run.state)) return reportRun({ run: doc.run, tasks: doc.tasks } as RunSummary, !!o.json, remoteFailureSource(c, doc));
       await sleep(POLL_MS);
     }
   },
@@ -155,9 +167,10 @@ export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
   },
   show: async (c, [run], o) => {
     if (/^W\d+$/i.test(run!)) return WF_REMOTE['wf show']!(c, [run], o);
-    const doc = await c.call<{ run: RunRow; tasks: TaskRow[]; kv: unknown[] }>('runs.get', { run: parseRunId(run!) });
+    const doc = await c.call<RunDoc & { kv: unknown[] }>('runs.get', { run: parseRunId(run!) });
     if (o.json) return void out(`${JSON.stringify(doc)}\n`);
     printRun(doc.run, doc.tasks);
+    out(formatFailures(doc.run, await failedJobs(doc.tasks, remoteFailureSource(c, doc))));
   },
   events: async (c, [run], o) => {
     for (const e of await c.call<EventRow[]>('runs.events', { run: parseRunId(run!) })) {
@@ -188,19 +201,7 @@ export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
     out(o.json ? `${JSON.stringify(e)}\n` : `run ${e.run} ${e.job} is ${e.state}: ${e.text}\n`);
   },
   forecast: async (c, [run], o) => {
-    const f = await c.call<ForecastJson>('runs.forecast', { run: parseRunId(run!) });
-    if (o.json) {
-      return void out(`${JSON.stringify({
-        run: f.run, end: iso(f.end), late: f.late,
-        jobs: f.jobs.map((j) => ({ job: j.job, state: j.state, start: iso(j.start), end: iso(j.end), known: j.known, deadline: iso(j.deadline), late: j.late })),
-      })}\n`);
-    }
-    out(`run ${f.run}: expected to end at ${iso(f.end)}\n`);
-    out(table(['JOB', 'STATE', 'START', 'END', 'DEADLINE'], f.jobs.map((j) => [
-      j.job, j.state, `${iso(j.start) ?? '-'}${j.known ? '' : ' ~'}`, `${iso(j.end) ?? '-'}${j.known ? '' : ' ~'}`,
-      j.deadline === null ? '-' : `${iso(j.deadline)}${j.late ? ' LATE' : ''}`,
-    ])));
-    if (f.late.length) out(`expected to miss their deadline: ${f.late.join(', ')}\n`);
+    printForecast(await c.call<ForecastJson>('runs.forecast', { run: parseRunId(run!) }), !!o.json);
   },
   'gate open': toggle('gates.open', 'opened'),
   'gate close': toggle('gates.close', 'closed'),

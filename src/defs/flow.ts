@@ -2,6 +2,7 @@
  * Compiles one flow file: its header, parameters and jobs, then the checks that need the whole flow
  * (dependencies name existing jobs, no cycles, expressions name declared parameters and existing jobs).
  */
+import { suggest } from '../suggest.js';
 import type { YAMLMap } from 'yaml';
 import { findCycles } from './cycles.js';
 import { dependencyRefs, readAfter } from './deps.js';
@@ -116,7 +117,7 @@ function checkGraph(reader: Reader, flow: string, jobs: JobDef[]): void {
       if (ref.job === job.name) {
         reader.diags.error('ORDO_SELF_DEPENDENCY', `job "${job.name}" cannot wait on itself`, where);
       } else if (!byName.has(ref.job)) {
-        reader.diags.error('ORDO_UNKNOWN_JOB', `job "${job.name}" waits on "${ref.job}", which flow "${flow}" does not have`, where);
+        reader.diags.error('ORDO_UNKNOWN_JOB', `job "${job.name}" waits on "${ref.job}", which flow "${flow}" does not have${suggest(ref.job, byName.keys())}`, where);
       }
     }
   }
@@ -136,10 +137,10 @@ function checkRefs(flow: string, jobs: JobDef[], params: ParamDef[], refs: { job
   for (const { job, ref: { ref, node, reader } } of refs) {
     if (ref.kind === 'params' && !paramNames.has(ref.name)) {
       const known = [...paramNames].join(', ') || 'none';
-      reader.diags.error('ORDO_UNKNOWN_PARAM', `\${{ ${describeRef(ref)} }} in job "${job}": flow "${flow}" has no parameter "${ref.name}" (parameters: ${known})`, reader.at(node));
+      reader.diags.error('ORDO_UNKNOWN_PARAM', `\${{ ${describeRef(ref)} }} in job "${job}": flow "${flow}" has no parameter "${ref.name}"${suggest(ref.name, paramNames)} (parameters: ${known})`, reader.at(node));
     } else if (ref.kind === 'result') {
       if (!byName.has(ref.job)) {
-        reader.diags.error('ORDO_UNKNOWN_JOB', `\${{ ${describeRef(ref)} }} in job "${job}": flow "${flow}" has no job "${ref.job}"`, reader.at(node));
+        reader.diags.error('ORDO_UNKNOWN_JOB', `\${{ ${describeRef(ref)} }} in job "${job}": flow "${flow}" has no job "${ref.job}"${suggest(ref.job, byName.keys())}`, reader.at(node));
       } else if (!upstreamOf(job, byName).has(ref.job)) {
         reader.diags.warn('ORDO_NOT_UPSTREAM', `\${{ ${describeRef(ref)} }} in job "${job}": "${ref.job}" is not upstream of "${job}", so its result may not exist yet`, reader.at(node));
       }

@@ -205,3 +205,42 @@ test('a flow written as "workflow: NAME" is one job of kind workflow; mixing it 
     'flows/c.yaml:3:13: ORDO_UNKNOWN_PARAM ${{ params.nope }} in job "workflow": flow "c" has no parameter "nope" (parameters: none)',
   ]);
 });
+
+test('a file with jobs but no "flow:" (a misspelt key) is reported at the key, not skipped in silence', async () => {
+  const { project, lines } = await load({
+    'ordo.yaml': '',
+    'flows/a.yaml': 'Flow: a\njobs:\n  x: { kind: noop }\n',
+    'flows/b.yaml': '# no name\njobs:\n  x: { kind: noop }\n',
+    'flows/c.yaml': 'description: c\nflw: c\nparams: { d: 1 }\n',
+    'other/tool.yaml': 'services:\n  web: { image: nginx }\n', // another tool's file: still skipped
+  });
+  assert.equal(project, undefined);
+  assert.deepEqual(lines, [
+    'flows/a.yaml:1:1: ORDO_MISSING_KEY this file has "Flow:" but no "flow:" key (did you mean \'flow\'?): a flow file names its flow with "flow: NAME"',
+    'flows/b.yaml:2:1: ORDO_MISSING_KEY this file has "jobs:" but no "flow:" key: a flow file names its flow with "flow: NAME"',
+    'flows/c.yaml:2:1: ORDO_MISSING_KEY this file has "flw:" but no "flow:" key (did you mean \'flow\'?): a flow file names its flow with "flow: NAME"',
+  ]);
+});
+
+test('an unknown key says which allowed key it is closest to', async () => {
+  const { lines } = await load({ 'f.yaml': 'flow: f\njobs:\n  a: { shell: x, retires: 2 }\n', 'ordo.yaml': 'maxparallel: 2\n' });
+  assert.match(lines.find((l) => l.startsWith('f.yaml'))!, /^f\.yaml:3:18: ORDO_UNKNOWN_KEY unknown key "retires" in job "a" \(did you mean 'retries'\?\) \(allowed: /);
+  assert.match(lines.find((l) => l.startsWith('ordo.yaml'))!, /^ordo\.yaml:1:1: ORDO_UNKNOWN_KEY unknown key "maxparallel" in ordo\.yaml \(did you mean 'maxParallel'\?\)/);
+});
+
+test('misspelt job, parameter and template names get a "did you mean"', async () => {
+  const { lines } = await load({
+    'ordo.yaml': 'templates:\n  step: { timeout: 5m }\n',
+    'f.yaml': 'flow: f\nparams:\n  date: "2026-01-01"\njobs:\n  extract: { shell: "echo ${{ params.dat }}", extends: stpe }\n  load: { shell: x, after: [extrct] }\n',
+  });
+  assert.deepEqual(lines, [
+    'f.yaml:5:21: ORDO_UNKNOWN_PARAM ${{ params.dat }} in job "extract": flow "f" has no parameter "dat" (did you mean \'date\'?) (parameters: date)',
+    'f.yaml:5:56: ORDO_UNKNOWN_TEMPLATE job "extract" extends unknown template "stpe" (did you mean \'step\'?) (templates: step)',
+    'f.yaml:6:29: ORDO_UNKNOWN_JOB job "load" waits on "extrct", which flow "f" does not have (did you mean \'extract\'?)',
+  ]);
+});
+
+test('a byte-order mark at the start of a YAML file is accepted and not counted in line 1\'s columns', async () => {
+  const { lines } = await load({ 'f.yaml': '\uFEFFflw: f\njobs:\n  a: { kind: noop }\n', 'g.yaml': '\uFEFFflow: g\njobs:\n  a: { kind: noop }\n' });
+  assert.deepEqual(lines, ['f.yaml:1:1: ORDO_MISSING_KEY this file has "flw:" but no "flow:" key (did you mean \'flow\'?): a flow file names its flow with "flow: NAME"']);
+});

@@ -11,11 +11,12 @@ import { compileFlow } from './flow.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
 import { readConnectors, readGates } from './resources.js';
 import { readHosts } from './hosts.js';
-import { parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
+import { FLOW_KEYS, parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
 import { readTime, type TimeSection } from './time.js';
 import { checkTriggers } from './triggers.js';
 import { Diagnostics, entries, parseYaml, Reader, scalarValue } from './yaml.js';
+import { closest, suggest } from '../suggest.js';
 
 export interface LoadResult {
   project?: Project;
@@ -33,7 +34,11 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
     files = await yamlFiles(dir);
   } catch (err) {
-    diags.error('ORDO_NO_PROJECT', `cannot read project directory ${dir}: ${(err as Error).message}`, { file: dirPath, line: 1, column: 1 });
+    // Named as the caller named it (a server passes its own path, and shows the file as "."): Node's message
+    // would repeat the absolute path, so only its code is kept.
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'it does not exist' : e.code === 'EACCES' ? 'permission denied' : e.code ?? e.message;
+    diags.error('ORDO_NO_PROJECT', `cannot read the project directory ${dirPath}: ${why}`, { file: dirPath, line: 1, column: 1 });
     return { diagnostics: diags.list };
   }
 
@@ -55,6 +60,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     if (!isMap(root)) continue; // not an Ordo file (other tools' YAML may live in the project)
     const keys = entries(root).map((e) => e.key);
     if (keys.includes('flow')) flowFiles.push({ reader, root });
+    else if (looksLikeFlow(reader, root)) continue;
     else if (keys.includes('templates')) {
       for (const e of reader.strictEntries(root, TEMPLATE_FILE_KEYS, 'a template file')) {
         const map = reader.map(e.value, '"templates"');
@@ -110,6 +116,24 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
       if (t) templates.add(reader, t);
     }
   }
+}
+
+/**
+ * A file without `flow:` is not a flow, and other tools' YAML may live in the project, so it is skipped.
+ * But one that has `jobs:`, or a misspelt `flow:` (`Flow:`, `flw:`) next to other flow keys, is a flow
+ * whose name is missing: skipping it in silence would hide every job in it. Reports that; true if so.
+ */
+function looksLikeFlow(reader: Reader, root: YAMLMap): boolean {
+  const list = entries(root);
+  const typo = list.find((e) => e.key !== 'flow' && closest(e.key, ['flow']) !== undefined && !FLOW_KEYS.includes(e.key as never));
+  const jobs = list.find((e) => e.key === 'jobs');
+  const flowKeys = list.filter((e) => FLOW_KEYS.includes(e.key as never));
+  if (!jobs && !(typo && flowKeys.length > 0)) return false;
+  const at = typo ?? jobs!;
+  const hint = typo ? suggest(typo.key, ['flow']) : '';
+  reader.diags.error('ORDO_MISSING_KEY', `this file has ${typo ? `"${typo.key}:"` : '"jobs:"'} but no "flow:" key${hint}: a flow file names its flow with "flow: NAME"`,
+    reader.at(at.keyNode));
+  return true;
 }
 
 async function yamlFiles(dir: string): Promise<string[]> {

@@ -4,6 +4,7 @@
  */
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import type { FlowDef, ParamDef, ParamType } from './model.js';
+import { suggest } from '../suggest.js';
 import { NAME_PATTERN, PARAM_KEYS } from './spec.js';
 import { entries, type Reader } from './yaml.js';
 
@@ -89,12 +90,18 @@ export function resolveParams(flow: FlowDef, given: Record<string, unknown>): { 
   for (const name of Object.keys(given)) {
     if (!declared.has(name)) {
       const known = [...declared.keys()].join(', ') || 'none';
-      errors.push(`flow "${flow.name}" has no parameter "${name}" (parameters: ${known})`);
+      errors.push(`flow "${flow.name}" has no parameter ${JSON.stringify(name)}${suggest(name, declared.keys())} (parameters: ${known})`);
     }
   }
   for (const p of flow.params) {
     if (Object.hasOwn(given, p.name)) {
-      const value = coerce(p.type, given[p.name]);
+      const raw = given[p.name];
+      // A NUL cannot cross into a job: argv and environment strings end at it (spawn would refuse the job).
+      if (typeof raw === 'string' && raw.includes('\0')) {
+        errors.push(`parameter "${p.name}" holds a NUL byte (\\0) at offset ${raw.indexOf('\0')}: a job's command line and environment cannot carry one`);
+        continue;
+      }
+      const value = coerce(p.type, raw);
       if (value === undefined) errors.push(`parameter "${p.name}" must be of type ${p.type}, got ${JSON.stringify(given[p.name])}`);
       else values[p.name] = value;
     } else if (p.default !== undefined) values[p.name] = p.default;

@@ -3,6 +3,7 @@
  * template, `extends`. A job is compiled from its layers: the farthest template first, the job itself last;
  * a later layer replaces an attribute, except `env`, whose entries are merged.
  */
+import { suggest } from '../suggest.js';
 import type { Node, YAMLMap } from 'yaml';
 import type { SourceLocation } from './model.js';
 import { JOB_KEYS, JOB_ONLY_KEYS, NAME_PATTERN, type JobKey } from './spec.js';
@@ -72,7 +73,7 @@ export class TemplateRegistry {
       if (!next) {
         if (current === job) {
           const known = [...this.templates.keys()].sort().join(', ') || 'none';
-          job.reader.diags.error('ORDO_UNKNOWN_TEMPLATE', `job "${job.name}" extends unknown template "${name}" (templates: ${known})`, job.reader.at(node));
+          job.reader.diags.error('ORDO_UNKNOWN_TEMPLATE', `job "${job.name}" extends unknown template "${name}"${suggest(name, this.templates.keys())} (templates: ${known})`, job.reader.at(node));
         }
         broken = true;
         break;
@@ -107,7 +108,7 @@ export class TemplateRegistry {
         if (!current) {
           const prev = this.templates.get(seen[seen.length - 2]!)!;
           const known = [...this.templates.keys()].sort().join(', ');
-          prev.reader.diags.error('ORDO_UNKNOWN_TEMPLATE', `template "${prev.name}" extends unknown template "${name}" (templates: ${known})`, prev.reader.at(node));
+          prev.reader.diags.error('ORDO_UNKNOWN_TEMPLATE', `template "${prev.name}" extends unknown template "${name}"${suggest(name, this.templates.keys())} (templates: ${known})`, prev.reader.at(node));
         }
       }
     }

@@ -2,8 +2,10 @@
  * Reading YAML with positions. Every value the loader looks at keeps its node, so any problem found later
  * (a bad type, an unknown job, a cycle) can be reported at the file:line:column where it was written.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+import { isStackOverflow, MAX_DEPTH } from '../depth.js';
+import { suggest } from '../suggest.js';
 import type { SourceLocation } from './model.js';
 
 /** Collects diagnostics of every file of a project; nothing in defs/ throws for bad input. */
@@ -44,16 +46,31 @@ export function parseYaml(file: string, text: string, diags: Diagnostics): Sourc
   const lines = new LineCounter();
   // yaml's own duplicate-key check is quadratic in the size of a mapping (flows may hold 100,000 jobs):
   // duplicates are found below with a set instead.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  // A byte-order mark is allowed, but the line counter would count it as line 1's first column.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    // The parser recurses per level of nesting: a file nested thousands deep can exhaust the stack.
+    const message = isStackOverflow(err) ? TOO_DEEP : `cannot parse: ${(err as Error).message}`;
+    diags.error('ORDO_YAML_SYNTAX', message, { file, line: 1, column: 1 });
+    return new SourceFile(file, null, lines);
+  }
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
       const pos = lines.linePos(err.pos[0]);
-      const message = err.message.split('\n')[0] ?? err.message;
-      diags.error('ORDO_YAML_SYNTAX', message, { file, line: pos.line, column: pos.col });
+      const first = err.message.split('\n')[0] ?? err.message;
+      diags.error('ORDO_YAML_SYNTAX', /call stack size/i.test(first) ? TOO_DEEP : first, { file, line: pos.line, column: pos.col });
     }
     return new SourceFile(file, null, lines);
   }
   const src = new SourceFile(file, (doc.contents as Node | null) ?? null, lines);
+  const deep = deepNode(src.root);
+  if (deep) {
+    diags.error('ORDO_YAML_SYNTAX', TOO_DEEP, src.at(deep));
+    return new SourceFile(file, null, lines);
+  }
   let duplicates = false;
   visit(doc, {
     Map(_key, map) {
@@ -68,6 +85,24 @@ export function parseYaml(file: string, text: string, diags: Diagnostics): Sourc
     },
   });
   return duplicates ? new SourceFile(file, null, lines) : src;
+}
+
+const TOO_DEEP = `values nest more than ${MAX_DEPTH} levels deep`;
+
+/** The first node nested deeper than MAX_DEPTH levels, found without recursion; null when none is. */
+function deepNode(root: Node | null): Node | null {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth >= MAX_DEPTH) return node as Node;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return null;
 }
 
 /** A mapping entry: its key text, the key node (for "unknown key" locations) and the value node. */
@@ -159,7 +194,10 @@ export class Reader {
     const out: Entry[] = [];
     for (const e of entries(map)) {
       if (allowed.includes(e.key)) out.push(e);
-      else this.diags.error('ORDO_UNKNOWN_KEY', `unknown key "${e.key}" in ${what} (allowed: ${allowed.join(', ')})`, this.at(e.keyNode));
+      else {
+        this.diags.error('ORDO_UNKNOWN_KEY', `unknown key "${e.key}" in ${what}${suggest(e.key, allowed)} (allowed: ${allowed.join(', ')})`,
+          this.at(e.keyNode));
+      }
     }
     return out;
   }

@@ -3,12 +3,13 @@
  * unfinished run, the shared resources, the slot limit) and runs the real dispatch function on it, so the
  * answer names the lock, gate, connector, slot, load or higher-ranked task that holds the job.
  */
+import { suggest } from '../suggest.js';
 import { ActiveRun } from './active-run.js';
 import { refStatus } from './deps.js';
 import { describeWait, selectDispatch, type WaitReason } from './dispatch.js';
 import { prepareOrdering } from './ordering.js';
 import { ResourceUsage, type ResourceCatalog } from './resources.js';
-import { isTaskEnded, type EngineStore } from './store.js';
+import { isTaskEnded, type EngineStore, type RunRow } from './store.js';
 import { OrdoError } from '../errors.js';
 
 export interface Explanation {
@@ -20,6 +21,8 @@ export interface Explanation {
   wait?: WaitReason;
   /** Dependencies not yet satisfied, for a waiting task. */
   pending?: Array<{ job: string; state: string; wants: string[] }>;
+  /** The run is unfinished and no live engine drives it. */
+  undriven?: boolean;
 }
 
 export interface ExplainOptions {
@@ -29,15 +32,31 @@ export interface ExplainOptions {
   load?: number;
   agingMs: number;
   defaultEstimateMs: number;
+  /** Whether the run's owner is a live engine (server/owner.ts); by default, whether it has an owner at all. */
+  ownerAlive?: (run: RunRow) => boolean;
 }
 
+/**
+ * Why a job is where it is. A run that no live engine drives gets the one thing that moves it on appended:
+ * whatever holds the job, nothing will happen until an engine drives the run.
+ */
 export async function explainTask(store: EngineStore, runId: number, job: string, opts: ExplainOptions): Promise<Explanation> {
+  const e = await explain(store, runId, job, opts);
+  const row = (await store.getRun(runId))!;
+  const open = row.state === 'pending' || row.state === 'running';
+  const driven = row.owner !== null && (opts.ownerAlive ? opts.ownerAlive(row) : true);
+  if (!open || driven) return e;
+  const why = row.owner === null ? 'no engine drives the run' : `the engine that drove the run (${row.owner}) is gone`;
+  return { ...e, undriven: true, text: `${e.text}; but ${why}: start \`ordo server\` (or \`ordo resume ${runId}\` to drive it here)` };
+}
+
+async function explain(store: EngineStore, runId: number, job: string, opts: ExplainOptions): Promise<Explanation> {
   const row = await store.getRun(runId);
   if (!row) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
   const def = (await store.getFlowVersion(row.flowVersionId)).def;
   const tasks = await store.getTasks(runId);
   const task = tasks.find((t) => t.job === job);
-  if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}" (flow ${def.name})`);
+  if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}"${suggest(job, tasks.map((t) => t.job))} (flow ${def.name})`);
   const base = { run: runId, job, state: task.state };
   if (row.state !== 'pending' && row.state !== 'running') return { ...base, text: `the run has ended (${row.state})` };
   if (isTaskEnded(task.state)) return { ...base, text: `it ended ${task.state}${task.reason ? ` (${task.reason})` : ''}` };
@@ -51,7 +70,7 @@ export async function explainTask(store: EngineStore, runId: number, job: string
       .filter((ref) => refStatus(ref, byJob.get(ref.job)) === 'pending')
       .map((ref) => ({ job: ref.job, state: byJob.get(ref.job)?.state ?? '?', wants: ref.states }));
     const list = pending.map((p) => `${p.job} (${p.state}, waiting for ${p.wants.join('|')})`).join(', ');
-    return { ...base, pending, text: pending.length ? `it waits for ${list}` : 'its dependencies are met; the engine will make it ready at its next tick' };
+    return { ...base, pending, text: pending.length ? `it waits for ${list}` : 'its dependencies are met; an engine makes it ready at its next tick' };
   }
 
   // Ready: rank it among every ready task of every unfinished run, as a dispatcher would.
@@ -72,6 +91,5 @@ export async function explainTask(store: EngineStore, runId: number, job: string
   });
   const wait = decision.waits.get(task.id);
   if (wait) return { ...base, wait, text: describeWait(wait) };
-  if (!row.owner) return { ...base, text: 'nothing holds it, but no engine drives the run: start `ordo server` or `ordo resume`' };
-  return { ...base, text: `nothing holds it: ${row.owner} starts it at its next dispatch` };
+  return { ...base, text: row.owner ? `nothing holds it: ${row.owner} starts it at its next dispatch` : 'nothing holds it' };
 }

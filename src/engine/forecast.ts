@@ -10,7 +10,9 @@ import { ActiveRun } from './active-run.js';
 import { refStatus } from './deps.js';
 import { prepareOrdering } from './ordering.js';
 import type { ResourceCatalog } from './resources.js';
-import { isTaskEnded, type EngineStore, type TaskRow } from './store.js';
+import { isTaskEnded, RUN_END_STATES, type EngineStore, type RunState, type TaskRow } from './store.js';
+
+const isRunEnded = (state: RunState): boolean => RUN_END_STATES.includes(state);
 import { OrdoError } from '../errors.js';
 
 export interface ForecastJob {
@@ -26,7 +28,11 @@ export interface ForecastJob {
 
 export interface Forecast {
   run: number;
+  /** The expected end; for a run that has ended, its real end. */
   end: number;
+  /** The run has ended: what is reported happened, nothing is forecast. */
+  ended: boolean;
+  state: RunState;
   jobs: ForecastJob[];
   late: ForecastJob[];
 }
@@ -91,8 +97,14 @@ export async function forecastRun(store: EngineStore, runId: number, opts: {
     const deadline = run.deadlines.get(j.name);
     return { ...f, deadline, late: deadline !== undefined && f.end !== null && f.end > deadline && !(f.known && f.state === 'succeeded' && f.end <= deadline) };
   });
-  const end = Math.max(now, ...list.map((f) => f.end ?? now));
-  return { run: runId, end, jobs: list, late: list.filter((f) => f.late && !f.known) };
+  if (isRunEnded(row.state)) {
+    // What happened, not a forecast: the run's own end, and no job "expected" to end now.
+    const known = list.map((f) => ({ ...f, end: f.known ? run.tasks.get(f.job)!.endedAt : null, late: false }));
+    const end = row.endedAt ?? known.reduce((m, f) => Math.max(m, f.end ?? 0), row.startedAt ?? row.createdAt);
+    return { run: runId, end, ended: true, state: row.state, jobs: known, late: [] };
+  }
+  const end = list.reduce((m, f) => Math.max(m, f.end ?? now), now);
+  return { run: runId, end, ended: false, state: row.state, jobs: list, late: list.filter((f) => f.late && !f.known) };
 }
 
 function entry(task: TaskRow, start: number | null, end: number | null, known: boolean): ForecastJob {

@@ -3,6 +3,7 @@
  * on the rows it read; an engine driving the run notices (control sequence) and reloads it. When no
  * live engine drives the run, the action completes the run's bookkeeping itself.
  */
+import { suggest } from '../suggest.js';
 import type { FlowDef } from '../defs/model.js';
 import { OrdoError } from '../errors.js';
 import { downstreamOf } from './deps.js';
@@ -27,7 +28,7 @@ async function load(ctx: OperatorContext, runId: number): Promise<{ run: RunRow;
 
 function taskOf(tasks: TaskRow[], run: RunRow, job: string): TaskRow {
   const t = tasks.find((x) => x.job === job);
-  if (!t) throw new OrdoError('ORDO_NOT_FOUND', `run ${run.id} (flow ${run.flow}) has no job "${job}"`);
+  if (!t) throw new OrdoError('ORDO_NOT_FOUND', `run ${run.id} (flow ${run.flow}) has no job "${job}"${suggest(job, tasks.map((x) => x.job))}`);
   return t;
 }
 

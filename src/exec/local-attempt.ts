@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import type { JobDef } from '../defs/model.js';
 import type { AttemptOutcome, AttemptRequest, AttemptStatus } from '../engine/ports.js';
-import { outputFile, procFile, resultFile } from './paths.js';
+import { orderFile, outputFile, procFile, resultFile } from './paths.js';
 import type { RunFiles } from './run-files.js';
 import type { RecordKind } from './run-log.js';
 import {
@@ -88,13 +88,15 @@ export class LocalAttempt {
     }
     const cwd = resolve(this.ctx.projectDir, req.job.cwd ?? '.');
     if (!existsSync(cwd)) {
-      this.fail(`cannot start ${JSON.stringify(argv[0])}: working directory ${JSON.stringify(cwd)} does not exist`);
+      // Named as the job's definition names it (relative to the project), never by the server's own path.
+      this.fail(`cannot start ${JSON.stringify(argv[0])}: working directory ${JSON.stringify(req.job.cwd ?? '.')} (of the project) does not exist`);
       return;
     }
     const { stateDir } = this.ctx;
     const streams = {
       stdout: outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stdout'),
       stderr: outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stderr'),
+      order: orderFile(stateDir, req.runId, req.job.name, req.attempt),
     };
     let child: ChildProcess;
     try {
@@ -237,6 +239,8 @@ export class LocalAttempt {
   private report(status: AttemptStatus, exitCode: number | null, signal: string | null, endedAt: number, error: string | undefined,
     pid: number | undefined, supervised?: SupervisorStatus, result?: Record<string, unknown>): void {
     const startedAt = supervised?.startedAt || this.startedAt;
+    // The error reaches API clients (attempts of runs.get): Node's messages name files by absolute path.
+    if (error !== undefined) error = hidePaths(error, this.ctx);
     if (error !== undefined) this.note('ERROR', error);
     this.note('FINISH', `duration=${endedAt - startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
     this.resolveDone({
@@ -264,6 +268,12 @@ export class LocalAttempt {
   private note(kind: RecordKind, detail: string): void {
     this.files.record(kind, this.req.job.name, this.req.attempt, detail);
   }
+}
+
+/** The state directory as `$ORDO_HOME`, the project directory as `.`: no absolute server path in a message. */
+function hidePaths(text: string, ctx: { stateDir: string; projectDir: string }): string {
+  const swap = (t: string, dir: string, name: string) => (dir.length > 1 ? t.split(resolve(dir)).join(name) : t);
+  return swap(swap(text, ctx.stateDir, '$ORDO_HOME'), ctx.projectDir, '.');
 }
 
 /** The argv to run, or why there is none. */

@@ -8,7 +8,7 @@ import type { AttemptRequest } from '../engine/ports.js';
 import { LocalProcessExecutor } from './local.js';
 import { listAttempts, readAttemptLog } from './logs.js';
 import { readRecord } from './supervisor.js';
-import { REPO_BIN, attemptDir, inputsDir, outputFile, procFile, procsDir, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
+import { REPO_BIN, attemptDir, inputsDir, orderFile, outputFile, procFile, procsDir, resultFile, resultsDir, runDir, runLogFile } from './paths.js';
 
 const sh = (script: string): CommandLine => ({ kind: 'shell', shell: ['sh', '-c'], script });
 const argv = (...args: string[]): CommandLine => ({ kind: 'argv', argv: args });
@@ -235,10 +235,43 @@ describe('LocalProcessExecutor', () => {
     assert.match(await record(req), /\nERROR \S+ job=j attempt=\d+ cannot start "nosuchprog-ordo-test": ENOENT\nFINISH .* status=failed exit=- signal=-\n$/);
   });
 
+  it('records the order of stdout and stderr output, so that both read back interleaved as written', async () => {
+    // The job waits for the test to see each write land in its file before it writes to the other stream:
+    // the order is then the job's, whatever the scheduling of the two pipes.
+    const wait = (f: string) => `i=0; while [ ! -e ${f} ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done`;
+    const req = request(job(sh(`echo one; ${wait('go1')}; echo err1 >&2; ${wait('go2')}; echo two; echo three; ${wait('go3')}; echo err2 >&2`), { cwd: 'order' }));
+    mkdirSync(join(projectDir, 'order'));
+    const handle = exec.start(req);
+    const seen = async (stream: 'stdout' | 'stderr', text: string) => {
+      for (let i = 0; i < 500; i++) {
+        if (existsSync(outputFile(stateDir, req.runId, 'j', req.attempt, stream)) && out(req, stream).includes(text)) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.fail(`${stream} never showed ${text}`);
+    };
+    await seen('stdout', 'one');
+    writeFileSync(join(projectDir, 'order', 'go1'), '');
+    await seen('stderr', 'err1');
+    writeFileSync(join(projectDir, 'order', 'go2'), '');
+    await seen('stdout', 'three');
+    writeFileSync(join(projectDir, 'order', 'go3'), '');
+    assert.equal((await handle.done).status, 'succeeded');
+    assert.equal(await readAttemptLog(stateDir, req.runId, 'j', req.attempt, 'all'), 'one\nerr1\ntwo\nthree\nerr2\n');
+    assert.equal(await readAttemptLog(stateDir, req.runId, 'j', req.attempt, 'stdout'), 'one\ntwo\nthree\n');
+    assert.equal(readFileSync(orderFile(stateDir, req.runId, 'j', req.attempt), 'utf8'), 'o 4\ne 5\no 10\ne 5\n');
+  });
+
+  it('writes no order file for a job that used one stream only', async () => {
+    const req = request(job(sh('echo a; echo b')));
+    await exec.start(req).done;
+    assert.equal(await readAttemptLog(stateDir, req.runId, 'j', req.attempt, 'all'), 'a\nb\n');
+    assert.equal(existsSync(orderFile(stateDir, req.runId, 'j', req.attempt)), false);
+  });
+
   it('reports a missing working directory as a failed outcome', async () => {
     const o = await exec.start(request(job(argv('true'), { cwd: 'no/such/dir' }))).done;
     assert.equal(o.status, 'failed');
-    assert.match(o.error ?? '', /^cannot start "true": working directory ".*no\/such\/dir" does not exist$/);
+    assert.match(o.error ?? '', /^cannot start "true": working directory "no\/such\/dir" \(of the project\) does not exist$/);
   });
 
   it('fails without throwing when the state directory cannot be written', async () => {
@@ -247,7 +280,8 @@ describe('LocalProcessExecutor', () => {
     const bad = new LocalProcessExecutor({ stateDir: blocked, projectDir });
     const o = await bad.start(request(job(argv('true')))).done;
     assert.equal(o.status, 'failed');
-    assert.match(o.error ?? '', /^cannot prepare the attempt files: /);
+    assert.match(o.error ?? '', /^cannot prepare the attempt files: .*\$ORDO_HOME\/runs/);
+    assert.ok(!(o.error ?? '').includes(dir.path), `the server's own path leaks: ${o.error}`);
     assert.equal(existsSync(join(blocked, 'runs')), false);
     bad.close();
   });

@@ -8,8 +8,8 @@
  *
  * Before the spawn nothing is created once the run is under way (see run-files.ts): the input document is
  * shared with the earlier attempts that had the same input, the result file is the job's to create, and
- * the attempt's directory and stdout.log / stderr.log are created with the first byte of output (see
- * capped-log.ts). attempts.log lines are appended as they happen, to the run's file kept open by the
+ * the attempt's directory and stdout.log / stderr.log are created with the first byte of output (by the
+ * supervisor). attempts.log lines are appended as they happen, to the run's file kept open by the
  * executor while the run has attempts in flight (and a few seconds after); the outcome is reported only
  * after the attempt's last line is written and the captured streams and the result file are settled.
  */

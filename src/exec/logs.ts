@@ -7,7 +7,8 @@ import type { Dirent } from 'node:fs';
 import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { legacyAttemptLogFile, outputFile, runDir, runLogFile, type LogStream } from './paths.js';
+import { legacyAttemptLogFile, orderFile, outputFile, runDir, runLogFile, type LogStream, type OutputStream } from './paths.js';
+import { Interleaver } from './stream-order.js';
 import { recordOf } from './run-log.js';
 
 /**
@@ -34,6 +35,12 @@ export async function listAttempts(stateDir: string, runId: string, job: string)
 
 /** The whole stream as text; '' when the attempt wrote nothing to it (or has not started). */
 export async function readAttemptLog(stateDir: string, runId: string, job: string, attempt: number, stream: LogStream): Promise<string> {
+  if (stream === 'all') {
+    const mix = new Interleaver();
+    for (const s of ['stdout', 'stderr'] as const) mix.addData(s, await readBytesIfThere(outputFile(stateDir, runId, job, attempt, s)));
+    mix.addOrder(await readIfThere(orderFile(stateDir, runId, job, attempt)));
+    return Buffer.concat(mix.drain(true)).toString('utf8');
+  }
   if (stream !== 'attempt') return readIfThere(outputFile(stateDir, runId, job, attempt, stream));
   const mine = attemptLines(job, attempt);
   const text = mine(await readIfThere(runLogFile(stateDir, runId)));
@@ -48,6 +55,7 @@ export async function followAttemptLog(
   stateDir: string, runId: string, job: string, attempt: number, stream: LogStream,
   onChunk: (chunk: Buffer) => void, opts: FollowOptions,
 ): Promise<void> {
+  if (stream === 'all') return followInterleaved(stateDir, runId, job, attempt, onChunk, opts);
   if (stream !== 'attempt') return followFile(outputFile(stateDir, runId, job, attempt, stream), onChunk, opts);
   const mine = attemptLines(job, attempt);
   const decoder = new StringDecoder('utf8'); // a chunk may end inside a character
@@ -61,6 +69,27 @@ export async function followAttemptLog(
   }, opts);
 }
 
+/** Both streams as they are written, in the order the job wrote them (stream-order.ts). */
+async function followInterleaved(
+  stateDir: string, runId: string, job: string, attempt: number, onChunk: (chunk: Buffer) => void, opts: FollowOptions,
+): Promise<void> {
+  const mix = new Interleaver();
+  const offsets = { stdout: 0, stderr: 0, order: 0 };
+  const decoder = new StringDecoder('utf8');
+  const step = async (final: boolean): Promise<void> => {
+    for (const s of ['stdout', 'stderr'] as const) {
+      offsets[s] = await readFrom(outputFile(stateDir, runId, job, attempt, s), offsets[s], (c) => mix.addData(s, c));
+    }
+    offsets.order = await readFrom(orderFile(stateDir, runId, job, attempt), offsets.order, (c) => mix.addOrder(decoder.write(c)));
+    for (const chunk of mix.drain(final)) onChunk(chunk);
+  };
+  while (!opts.signal.aborted) {
+    await step(false);
+    await sleep(opts.pollMs, opts.signal);
+  }
+  await step(true);
+}
+
 /** Keeps the lines of `job`/`attempt` out of attempts.log text (whole lines, each with its newline). */
 function attemptLines(job: string, attempt: number): (text: string) => string {
   return (text) => {
@@ -71,6 +100,15 @@ function attemptLines(job: string, attempt: number): (text: string) => string {
     }
     return out;
   };
+}
+
+async function readBytesIfThere(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (isMissing(err)) return Buffer.alloc(0);
+    throw err;
+  }
 }
 
 async function readIfThere(path: string): Promise<string> {
@@ -141,4 +179,25 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** Up to `bytes` from the end of one captured stream of an attempt; '' when it wrote nothing. */
+export async function readAttemptTail(stateDir: string, runId: string, job: string, attempt: number, stream: OutputStream, bytes: number): Promise<string> {
+  let file;
+  try {
+    file = await open(outputFile(stateDir, runId, job, attempt, stream), 'r');
+  } catch (err) {
+    if (isMissing(err)) return '';
+    throw err;
+  }
+  try {
+    const size = (await file.stat()).size;
+    const from = Math.max(0, size - bytes);
+    const buf = Buffer.alloc(size - from);
+    const { bytesRead } = await file.read(buf, 0, buf.length, from);
+    // Cut from the middle of a file, the text may start inside a character: the decoder replaces it.
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await file.close();
+  }
 }

@@ -14,6 +14,8 @@
  *                                    by the supervisor; procs/<job>.<attempt>.stop: who stopped it, and why
  *     <job>/<attempt>/               ORDO_LOG_DIR: created with the attempt's first byte of output
  *       stdout.log, stderr.log       each created with its first byte
+ *       order.idx                    the order of the two streams' output, once the job switched between
+ *                                    them (see stream-order.ts)
  *
  * So an attempt creates no file or directory before its process starts: the run's directories and the
  * run's attempts.log are created once per run, an input file once per distinct input, and the rest only
@@ -24,8 +26,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The captured streams: the job's stdout and stderr, and Ordo's own START/FINISH record. */
-export type LogStream = 'stdout' | 'stderr' | 'attempt';
+/**
+ * The captured streams: the job's stdout and stderr, both interleaved as written (`all`), and Ordo's own
+ * START/FINISH record.
+ */
+export type LogStream = 'all' | 'stdout' | 'stderr' | 'attempt';
 /** The streams that are files of their own, per attempt. */
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -73,6 +78,11 @@ export function attemptDir(stateDir: string, runId: string, job: string, attempt
 
 export function outputFile(stateDir: string, runId: string, job: string, attempt: number, stream: OutputStream): string {
   return join(attemptDir(stateDir, runId, job, attempt), `${stream}.log`);
+}
+
+/** The order of an attempt's stdout and stderr output (stream-order.ts); absent when it never switched. */
+export function orderFile(stateDir: string, runId: string, job: string, attempt: number): string {
+  return join(attemptDir(stateDir, runId, job, attempt), 'order.idx');
 }
 
 /** Before the run-wide attempts.log, each attempt directory had its own; still read for older runs. */

@@ -19,6 +19,8 @@ export interface SupervisorFiles {
   status: string;
   stdout: string;
   stderr: string;
+  /** The order of the two streams' bytes (stream-order.ts), written once the job switches streams. */
+  order: string;
 }
 
 /** What the supervisor wrote before the job started. */
@@ -44,7 +46,7 @@ export interface SupervisorStatus {
 
 /** Starts the supervisor of one attempt, detached (a session of its own); its stdio goes nowhere. */
 export function spawnSupervisor(argv: string[], files: SupervisorFiles, capBytes: number, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const args = [SUPERVISOR, files.record, files.status, files.stdout, files.stderr, String(capBytes), '--', ...argv];
+  const args = [SUPERVISOR, files.record, files.status, files.stdout, files.stderr, files.order, String(capBytes), '--', ...argv];
   return spawn('perl', args, { cwd, env, detached: true, stdio: 'ignore' });
 }
 

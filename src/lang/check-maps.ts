@@ -6,7 +6,7 @@ import { typesOfSchema } from './interfaces.js';
 import { DEFAULT_NS, type MapKind } from './lower-maps.js';
 import { isRequired, type Params, type SpannedAssign } from './program.js';
 import type { Span } from './span.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../suggest.js';
 
 /**
  * Checks one map: what it may read and write, its targets against the interface on the other side (the

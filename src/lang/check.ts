@@ -9,7 +9,7 @@ import { T, describeType, type TypeSet } from './expr/typeset.js';
 import type { Lowered } from './lower.js';
 import type { CalleeSpec, Params, SpannedAssign, SpannedStep } from './program.js';
 import type { Span } from './span.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../suggest.js';
 
 /**
  * The checks of LANGUAGE.md's "Checking" section, on a lowered workflow: callees resolved, input maps

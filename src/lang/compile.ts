@@ -1,4 +1,5 @@
 import type { Decl, SourceFile } from './ast.js';
+import { isStackOverflow } from '../depth.js';
 import { checkWorkflow } from './check.js';
 import { actionConfig, evalSettings, workflowConfig } from './config.js';
 import { DiagnosticBag, sortDiagnostics, type Diagnostic } from './diagnostics.js';
@@ -16,6 +17,8 @@ import { PROGRAM_FORMAT, type ActionDef, type CalleeSpec, type CompiledWorkflow 
 export interface CompileOptions {
   /** JSON Schemas by name (the project's schema folder), usable as parameter types. */
   schemas?: SchemaMap;
+  /** Told about a compiler bug with its stack (for a server's log); the diagnostic carries only its message. */
+  onInternalError?: (err: unknown, file: string) => void;
 }
 
 export interface CompileResult {
@@ -34,9 +37,12 @@ export function compileSources(files: ReadonlyArray<{ path: string; text: string
   const diags = new DiagnosticBag();
   const schemas = opts.schemas ?? {};
   const parsed: SourceFile[] = [];
-  for (const f of files) {
+  for (const file of files) {
+    // Editors on Windows start UTF-8 files with a byte-order mark; YAML allows one, and so do we. Removed
+    // before anything else, so line 1's columns count from the first real character.
+    const f = file.text.charCodeAt(0) === 0xfeff ? { path: file.path, text: file.text.slice(1) } : file;
     diags.addSource(f.path, f.text);
-    guard(diags, f.path, () => parsed.push(parseFile(f.path, f.text, diags)));
+    guard(diags, f.path, () => parsed.push(parseFile(f.path, f.text, diags)), opts.onInternalError);
   }
   const registry = new Map<string, Entry>();
   for (const file of parsed) {
@@ -77,7 +83,7 @@ export function compileSources(files: ReadonlyArray<{ path: string; text: string
         wfomap: stripAssigns(lowered.wfomap), steps, tries: lowered.tries, callees: calleesOf(steps, callee),
       };
       built.push({ file, build: () => workflows.set(name, program) });
-    });
+    }, opts.onInternalError);
   }
   const failed = new Set(diags.items.filter((d) => d.severity === 'error').map((d) => d.span.file));
   for (const b of built) if (!failed.has(b.file)) b.build();
@@ -108,13 +114,24 @@ function checkFileKind(path: string, decl: Decl, diags: DiagnosticBag): void {
   }
 }
 
-/** A compiler bug must not take the caller down: it becomes a diagnostic (the fuzz test looks for these). */
-function guard(diags: DiagnosticBag, file: string, fn: () => void): void {
+/**
+ * A compiler bug must not take the caller down: it becomes a diagnostic (the fuzz test looks for these).
+ * The diagnostic reaches clients (the API's flows.reload, compile results), so it holds one line of text;
+ * the stack goes to `onInternalError`, which servers point at their log. Input nested so deeply that
+ * recursion ran out of stack is the input's problem, and is said so.
+ */
+export function guard(diags: DiagnosticBag, file: string, fn: () => void, onInternalError?: (err: unknown, file: string) => void): void {
   try {
     fn();
   } catch (err) {
-    const message = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
-    diags.report('WF_INTERNAL', { file, line: 1, col: 1, endLine: 1, endCol: 2 }, `internal compiler error: ${message}`);
+    const at = { file, line: 1, col: 1, endLine: 1, endCol: 2 };
+    if (isStackOverflow(err)) {
+      diags.report('WF_SYNTAX', at, 'the file nests blocks or expressions too deeply for the compiler');
+      return;
+    }
+    onInternalError?.(err, file);
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    diags.report('WF_INTERNAL', at, `internal compiler error: ${first.slice(0, 200)}`);
   }
 }
 

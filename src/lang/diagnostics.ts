@@ -63,10 +63,25 @@ export class DiagnosticBag {
   }
 
   report(code: DiagnosticCode, span: Span, message: string, severity: Severity = WF_CODES[code].severity): void {
+    // Garbage in (a binary file, a line of 40,000 brackets) must not become 40,000 messages: past the cap a
+    // file gets one last note, and the rest is counted, not kept.
+    const count = (this.counts.get(span.file) ?? 0) + 1;
+    this.counts.set(span.file, count);
+    if (count > MAX_PER_FILE + 1) return;
+    if (count === MAX_PER_FILE + 1) {
+      code = 'WF_SYNTAX';
+      message = `more than ${MAX_PER_FILE} problems in this file: the rest are not shown`;
+      severity = 'error';
+    }
     const source = this.lines.get(span.file)?.[span.line - 1] ?? '';
     this.items.push({ code, severity, message, span, source });
   }
+
+  private readonly counts = new Map<string, number>();
 }
+
+/** Problems kept per file; one more says that the rest were left out. */
+export const MAX_PER_FILE = 100;
 
 /** Diagnostics in a stable order: by file, line, column, then code. */
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
@@ -82,10 +97,24 @@ export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
 export function formatDiagnostic(d: Diagnostic): string {
   const head = `${d.span.file}:${d.span.line}:${d.span.col}: ${d.code} ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
   const expand = (s: string): string => s.replace(/\t/g, '        ');
-  const line = d.source;
-  const before = expand(line.slice(0, d.span.col - 1)).length;
-  const lastCol = d.span.endLine === d.span.line ? d.span.endCol : line.length + 1;
-  const width = Math.max(1, expand(line.slice(0, lastCol - 1)).length - before);
+  const line = expand(d.source);
+  let before = expand(d.source.slice(0, d.span.col - 1)).length;
+  const lastCol = d.span.endLine === d.span.line ? d.span.endCol : d.source.length + 1;
+  let width = Math.max(1, expand(d.source.slice(0, lastCol - 1)).length - before);
+  // A long line is shown as a window around the span, so one message stays a few hundred bytes.
+  let shown = line;
+  if (line.length > SHOWN_WIDTH) {
+    const from = Math.max(0, Math.min(before - CONTEXT, line.length - SHOWN_WIDTH));
+    const to = Math.min(line.length, from + SHOWN_WIDTH);
+    const lead = from > 0 ? '…' : '';
+    shown = `${lead}${line.slice(from, to)}${to < line.length ? '…' : ''}`;
+    before = before - from + lead.length;
+    width = Math.max(1, Math.min(width, to - from - (before - lead.length)));
+  }
   const caret = `${' '.repeat(before)}${'^'.repeat(width)}`;
-  return `${head}\n  ${expand(line)}\n  ${caret}`;
+  return `${head}\n  ${shown}\n  ${caret}`;
 }
+
+/** Characters of a source line shown under a message, and of them before the span when it is cut. */
+const SHOWN_WIDTH = 160;
+const CONTEXT = 60;

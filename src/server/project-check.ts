@@ -22,8 +22,13 @@ export interface ProjectCheck {
   ok: boolean;
 }
 
-export async function checkProject(dir: string): Promise<ProjectCheck> {
+/** `shownAs` names the directory in a message about the directory itself ("." for a server's clients). */
+export async function checkProject(dir: string, shownAs = '.'): Promise<ProjectCheck> {
   const loaded = await loadProject(dir);
+  // Clients of a server see paths relative to the project, never where the server keeps it.
+  for (const d of loaded.diagnostics) {
+    if (d.code === 'ORDO_NO_PROJECT') Object.assign(d, { at: { ...d.at, file: shownAs }, message: d.message.replace(` ${dir}:`, ` ${shownAs}:`) });
+  }
   const workflows = compileProjectSources(dir);
   const defs = [...loaded.diagnostics, ...(loaded.project ? checkWorkflowJobs(loaded.project.flows.values(), workflows.workflows) : [])];
   const diagnostics: ProjectDiagnostic[] = [

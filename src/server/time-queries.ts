@@ -5,6 +5,7 @@
  */
 import type { Project } from '../defs/model.js';
 import { OrdoError } from '../errors.js';
+import { suggest } from '../suggest.js';
 import type { Calendar } from '../time/calendar.js';
 import { cronError } from '../time/cron.js';
 import { datesOfMonth } from '../time/date.js';
@@ -16,7 +17,7 @@ export function projectCalendar(project: Project, name: string): Calendar {
   const cal = compileTime(project.settings.calendars.values(), []).calendars.get(name);
   if (!cal) {
     const known = [...project.settings.calendars.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `calendar "${name}" is not declared in ordo.yaml (calendars: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `calendar "${name}" is not declared in ordo.yaml${suggest(name, project.settings.calendars.keys())} (calendars: ${known})`);
   }
   return cal;
 }
@@ -54,7 +55,8 @@ export function namedPlan(project: Project, name: string): ExecutionPlan {
   const flow = project.flows.get(name);
   if (!flow) {
     const known = (m: Map<string, unknown>) => [...m.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `"${name}" is neither a plan nor a flow of ${project.dir} (plans: ${known(plans)}; flows: ${known(project.flows)})`);
+    throw new OrdoError('ORDO_NOT_FOUND',
+      `"${name}" is neither a plan nor a flow of the project${suggest(name, [...plans.keys(), ...project.flows.keys()])} (plans: ${known(plans)}; flows: ${known(project.flows)})`);
   }
   const members = new Map<string, ExecutionPlan>();
   for (const t of flow.schedule?.triggers ?? []) {

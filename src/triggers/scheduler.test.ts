@@ -215,6 +215,8 @@ jobs:
     assert.equal((await w.runs('downstream')).length, 3, 'settled: one run');
     await w.clock.advance(3000);
     assert.equal((await w.runs('downstream')).length, 3, 'the same file version fires once');
+    const fileFire = (await w.fires.list('downstream', 10)).find((f) => f.triggerKey.startsWith('file:'));
+    assert.equal(fileFire?.triggerKey, 'file:in/*.csv#in/a.csv', 'the fire names the file relative to the project');
     await s.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
  * completes fires a crash interrupted, and starts queued fires whose flow is free.
  */
 import { stat } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import type { FlowDef, TriggerDef } from '../defs/model.js';
 import type { Clock } from '../engine/ports.js';
 import type { FireStore } from '../store/fires.js';
@@ -169,7 +170,10 @@ export class TriggerScheduler {
         continue;
       }
       // The file stopped changing for the settle time: it fires once per version (path and mtime).
-      if (now - seen.since >= t.settleMs) await this.opts.launcher.fire(flow, `${t.key}#${path}`, { at: mtime, businessDate: businessDateOf(now) });
+      // Named relative to the project in the fire's key: `ordo fires` and API clients see it, and they have
+      // no business knowing where the server keeps the project.
+      const shown = relative(this.opts.projectDir, path).split(sep).join('/');
+      if (now - seen.since >= t.settleMs) await this.opts.launcher.fire(flow, `${t.key}#${shown}`, { at: mtime, businessDate: businessDateOf(now) });
     }
   }
 

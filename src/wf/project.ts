@@ -54,10 +54,15 @@ export function projectSchemas(dir: string): SchemaMap {
   return schemas;
 }
 
+/** A compiler bug's stack, for whoever reads this process's stderr (a server's log); clients see one line. */
+function logInternalError(err: unknown, file: string): void {
+  process.stderr.write(`ordo: internal compiler error in ${file} (please report it): ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+}
+
 /** Compiles the given files (or, with none, every workflow and action file of the project). */
 export function compileProjectSources(dir: string, files: readonly string[] = []): CompileResult & { files: string[] } {
   const paths = files.length > 0 ? files.map((f) => resolve(f)) : findSources(dir);
-  const result = compileSources(readSources(paths, dir), { schemas: projectSchemas(dir) });
+  const result = compileSources(readSources(paths, dir), { schemas: projectSchemas(dir), onInternalError: logInternalError });
   return { ...result, files: paths };
 }
 

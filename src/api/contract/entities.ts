@@ -59,6 +59,7 @@ export const RESOURCE = entity('a gate, connector or lock and who holds it', {
 export const EXPLANATION = entity('why a job is not running', {
   run: int(), job: str(), state: oneOf(TASK_STATES), text: str(), wait: anyObject,
   pending: arr(entity('an unmet dependency', { job: str(), state: str(), wants: arr(str()) })),
+  undriven: bool({ description: 'the run is unfinished and no live engine drives it' }),
 }, ['run', 'job', 'state', 'text']);
 
 const FORECAST_JOB = entity('expected start and end of a job', {
@@ -67,5 +68,7 @@ const FORECAST_JOB = entity('expected start and end of a job', {
 });
 
 export const FORECAST = entity('expected end of a run and of each job', {
-  run: int(), end: millis(), jobs: arr(FORECAST_JOB), late: arr(str(), { description: 'jobs expected to miss their deadline' }),
+  run: int(), end: millis({ description: 'the expected end; for a run that has ended, its real end' }),
+  ended: bool({ description: 'the run has ended: `end` and every job are what happened, not a forecast' }),
+  state: oneOf(RUN_STATES), jobs: arr(FORECAST_JOB), late: arr(str(), { description: 'jobs expected to miss their deadline' }),
 });

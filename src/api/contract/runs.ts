@@ -35,7 +35,7 @@ export const runMethods = {
     summary: "an attempt's captured output (latest attempt unless `attempt`), in pages of at most `limit` bytes", permission: 'read',
     params: obj({
       run: runId, job: jobName, attempt: int({ minimum: 1 }),
-      stream: oneOf(['stdout', 'stderr', 'attempt'], { default: 'stdout', description: 'attempt: the START/FINISH lines' }),
+      stream: oneOf(['stdout', 'stderr', 'all', 'attempt'], { default: 'stdout', description: 'all: stdout and stderr in the order written; attempt: the START/FINISH lines' }),
       offset: int({ minimum: 0, description: 'byte offset to read from' }),
       limit: int({ minimum: 1, maximum: 4 * 1024 * 1024, description: 'most bytes to return (default 1 MiB)' }),
     }, ['run', 'job']),

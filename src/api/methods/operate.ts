@@ -1,4 +1,5 @@
 /** Handlers of the operator actions: abort, skip, restart, disable, enable. The caller is the actor in the events. */
+import { suggest } from '../../suggest.js';
 import { abort, restart, skipJob, type OperatorContext, type RestartMode } from '../../engine/operator.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
@@ -14,7 +15,7 @@ export function operatorContext(s: ApiServices, call: CallContext): OperatorCont
 export function operateHandlers(s: ApiServices) {
   const setEnabled = (enabled: boolean) => handler(async (p: { flow: string; job: string }) => {
     const flow = s.project.flow(p.flow);
-    if (!flow.jobs.some((j) => j.name === p.job)) throw new OrdoError('ORDO_NOT_FOUND', `flow "${p.flow}" has no job "${p.job}"`);
+    if (!flow.jobs.some((j) => j.name === p.job)) throw new OrdoError('ORDO_NOT_FOUND', `flow "${p.flow}" has no job "${p.job}"${suggest(p.job, flow.jobs.map((j) => j.name))}`);
     await s.store.setJobEnabled(p.flow, p.job, enabled, s.now());
     return { flow: p.flow, job: p.job, enabled };
   });

@@ -1,4 +1,5 @@
 /** Handlers of gates, connectors, resources, settings and the pigeon hole. */
+import { suggest } from '../../suggest.js';
 import { connectorResource, lockResource } from '../../engine/resources.js';
 import { OrdoError } from '../../errors.js';
 import { handler, type ApiServices } from '../context.js';
@@ -10,7 +11,7 @@ export function resourceHandlers(s: ApiServices) {
     const declared = kind === 'gate' ? settings().gates : settings().connectors;
     if (!declared.has(p.name)) {
       const known = [...declared.keys()].sort().join(', ') || 'none';
-      throw new OrdoError('ORDO_NOT_FOUND', `${kind} "${p.name}" is not declared in ordo.yaml (${kind}s: ${known})`);
+      throw new OrdoError('ORDO_NOT_FOUND', `${kind} "${p.name}" is not declared in ordo.yaml${suggest(p.name, declared.keys())} (${kind}s: ${known})`);
     }
     const resource = kind === 'gate' ? lockResource(p.name) : connectorResource(p.name);
     await s.store.setResourceClosed(resource, closed, p.reason ?? null, call.principal.name, s.now());

@@ -1,4 +1,5 @@
 /** Handlers of the run methods: start, list, get, events, logs, why, forecast. */
+import { suggest } from '../../suggest.js';
 import { resolveParams } from '../../defs/params.js';
 import { flowFingerprint } from '../../defs/version.js';
 import { explainTask } from '../../engine/explain.js';
@@ -9,6 +10,8 @@ import { OrdoError } from '../../errors.js';
 import { listAttempts, readAttemptLog } from '../../exec/logs.js';
 import type { LogStream } from '../../exec/paths.js';
 import { hostLoad } from '../../server/load.js';
+import { ownerAlive } from '../../server/owner.js';
+import { DEFAULT_LEASE_MS } from '../../server/runtime.js';
 import { handler, type ApiServices } from '../context.js';
 
 export async function requireRun(s: ApiServices, runId: number): Promise<RunRow> {
@@ -57,8 +60,9 @@ export function runHandlers(s: ApiServices) {
 
     'runs.logs': handler(async (p: LogParams) => {
       await requireRun(s, p.run);
-      const task = (await s.store.getTasks(p.run)).find((t) => t.job === p.job);
-      if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${p.run} has no job "${p.job}"`);
+      const tasks = await s.store.getTasks(p.run);
+      const task = tasks.find((t) => t.job === p.job);
+      if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${p.run} has no job "${p.job}"${suggest(p.job, tasks.map((t) => t.job))}`);
       const attempt = p.attempt ?? (await listAttempts(s.stateDir, String(p.run), p.job)).at(-1);
       if (attempt === undefined) throw new OrdoError('ORDO_NOT_FOUND', `job "${p.job}" of run ${p.run} has not run yet (${task.state})`);
       const stream = p.stream ?? 'stdout';
@@ -73,6 +77,7 @@ export function runHandlers(s: ApiServices) {
       return explainTask(s.store, p.run, p.job, {
         catalog: catalogOf(settings), maxParallel: await maxParallel(s), now: s.now(), load: hostLoad().loadPerCore,
         agingMs: settings.agingMs, defaultEstimateMs: settings.defaultEstimateMs,
+        ownerAlive: (run) => ownerAlive(run, s.now(), DEFAULT_LEASE_MS),
       });
     }),
 
@@ -81,7 +86,7 @@ export function runHandlers(s: ApiServices) {
       const f = await forecastRun(s.store, p.run, {
         catalog: catalogOf(settings), maxParallel: await maxParallel(s), now: s.now(), defaultEstimateMs: settings.defaultEstimateMs,
       });
-      return { run: f.run, end: f.end, jobs: f.jobs.map((j) => ({ ...j, deadline: j.deadline ?? null })), late: f.late.map((j) => j.job) };
+      return { ...f, jobs: f.jobs.map((j) => ({ ...j, deadline: j.deadline ?? null })), late: f.late.map((j) => j.job) };
     }),
   };
 }

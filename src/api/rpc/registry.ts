@@ -5,6 +5,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { allows } from '../../auth/roles.js';
+import { MAX_DEPTH, shortPointer, tooDeep } from '../../depth.js';
 import { OrdoError } from '../../errors.js';
 import type { CallContext, Handler } from '../context.js';
 import type { MethodSpec } from '../contract/types.js';
@@ -61,6 +62,11 @@ export class Registry {
       if (call.principal.role === null) throw new OrdoError('ORDO_UNAUTHENTICATED', `${name} needs an API token (permission ${permission})`);
       throw new OrdoError('ORDO_FORBIDDEN', `the role ${call.principal.role} may not call ${name} (it needs permission ${permission})`,
         { permission, role: call.principal.role });
+    }
+    const deep = tooDeep(params, MAX_DEPTH);
+    if (deep !== undefined) {
+      throw new OrdoError('ORDO_INVALID_PARAMS', `invalid params for ${name}: values nest more than ${MAX_DEPTH} levels deep at ${shortPointer(deep)}`,
+        { errors: [{ path: shortPointer(deep), message: `nests more than ${MAX_DEPTH} levels deep` }] });
     }
     if (!entry.params(params)) {
       const errors = describe(entry.params.errors);

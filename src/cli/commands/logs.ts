@@ -1,4 +1,5 @@
 /** `ordo logs RUN JOB [--follow]`: an attempt's captured output. */
+import { suggest } from '../../suggest.js';
 import type { Command } from 'commander';
 import { OrdoError } from '../../errors.js';
 import { followAttemptLog, listAttempts, readAttemptLog } from '../../exec/logs.js';
@@ -12,15 +13,15 @@ interface LogOptions {
   follow?: boolean;
 }
 
-const STREAMS = ['stdout', 'stderr', 'attempt'] as const;
+const STREAMS = ['all', 'stdout', 'stderr', 'attempt'] as const;
 type Stream = (typeof STREAMS)[number];
 
 export function registerLogsCommand(program: Command): void {
   program.command('logs <run> <job>')
-    .description("print a job's output (latest attempt unless --attempt)")
+    .description("print a job's output, stdout and stderr in the order written (latest attempt unless --attempt)")
     .option('-d, --dir <dir>', 'project directory')
     .option('-a, --attempt <n>', 'attempt number')
-    .option('-s, --stream <stream>', 'stdout | stderr | attempt (START/FINISH lines)', 'stdout')
+    .option('-s, --stream <stream>', 'all (stdout and stderr as written) | stdout | stderr | attempt (START/FINISH lines)', 'all')
     .option('-f, --follow', 'keep printing new output until the job ends')
     .action(action(async (runText: string, job: string, opts: LogOptions) => {
       const runId = parseRunId(runText);
@@ -31,8 +32,9 @@ export function registerLogsCommand(program: Command): void {
       const dir = stateDir(opts);
       const store = await storeFor(opts);
       try {
-        const task = (await store.getTasks(runId)).find((t) => t.job === job);
-        if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}"`);
+        const tasks = await store.getTasks(runId);
+        const task = tasks.find((t) => t.job === job);
+        if (!task) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} has no job "${job}"${suggest(job, tasks.map((t) => t.job))}`);
         const attempts = await listAttempts(dir, String(runId), job);
         const attempt = opts.attempt ? parsePositiveInt(opts.attempt, '--attempt') : attempts[attempts.length - 1];
         if (attempt === undefined) {

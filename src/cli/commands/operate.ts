@@ -1,11 +1,13 @@
 /** Operator actions: skip, abort, restart, disable, enable. Each is one transaction with its events. */
+import { suggest } from '../../suggest.js';
 import type { Command } from 'commander';
 import { abort, restart, skipJob, type OperatorContext, type RestartMode } from '../../engine/operator.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { leaseMsFrom, openRuntime } from '../../server/runtime.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
-import { action, flowOf, loadValidProject, parseRunId, projectDir, settingsOrDefaults, withStore } from '../context.js';
+import { action, flowOf, loadValidProject, parseRunId, projectDir, settingsOrDefaults, stateDir, withStore } from '../context.js';
+import { localFailureSource } from '../failures.js';
 import { driveWithProgress, report } from './run.js';
 
 const MODES: RestartMode[] = ['only', 'downstream', 'failed'];
@@ -51,6 +53,7 @@ export function registerOperatorCommands(program: Command): void {
         const run = await rt.store.getRun(runId);
         if (!run) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
         const def = (await rt.store.getFlowVersion(run.flowVersionId)).def;
+        const restartedAt = Date.now();
         const jobs = await restart(operatorContext(rt.store), runId, job, opts.mode as RestartMode, def);
         if (!opts.json) process.stderr.write(`run ${runId}: restarting ${jobs.join(', ')}\n`);
         if (!opts.wait || !(await rt.engine.tryAdopt(runId))) {
@@ -58,7 +61,10 @@ export function registerOperatorCommands(program: Command): void {
           else process.stderr.write(`run ${runId}: left to the engine that drives it\n`);
           return 0;
         }
-        return report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json);
+        const summary = await driveWithProgress(rt, runId, !!opts.json);
+        // The run's own start is the original run's: the restart is timed from here.
+        const restarted = { jobs, ms: Date.now() - restartedAt };
+        return await report(summary, !!opts.json, localFailureSource(rt.store, stateDir(opts), runId), restarted);
       } finally {
         await rt.close();
       }
@@ -70,7 +76,7 @@ export function registerOperatorCommands(program: Command): void {
       .option('-d, --dir <dir>', 'project directory')
       .action(action(async (flowName: string, job: string, opts: { dir?: string }) => {
         const flow = flowOf(await loadValidProject(projectDir(opts)), flowName);
-        if (!flow.jobs.some((j) => j.name === job)) throw new OrdoError('ORDO_NOT_FOUND', `flow "${flowName}" has no job "${job}"`);
+        if (!flow.jobs.some((j) => j.name === job)) throw new OrdoError('ORDO_NOT_FOUND', `flow "${flowName}" has no job "${job}"${suggest(job, flow.jobs.map((j) => j.name))}`);
         await withStore(opts, (store) => store.setJobEnabled(flowName, job, enable, Date.now()));
         process.stdout.write(`${flowName}.${job} ${enable ? 'enabled' : 'disabled'}\n`);
       }));

@@ -2,12 +2,15 @@
  * Resources and dispatch from the command line: gates, connectors, the slot limit, and the two questions
  * operators ask most: why is this job not running (`ordo why`), and when will the run be done (`ordo forecast`).
  */
+import { suggest } from '../../suggest.js';
 import type { Command } from 'commander';
 import { explainTask } from '../../engine/explain.js';
-import { forecastRun } from '../../engine/forecast.js';
+import { forecastRun, type Forecast } from '../../engine/forecast.js';
 import { catalogOf, connectorResource, lockResource } from '../../engine/resources.js';
 import { OrdoError } from '../../errors.js';
 import { hostLoad } from '../../server/load.js';
+import { ownerAlive } from '../../server/owner.js';
+import { DEFAULT_LEASE_MS } from '../../server/runtime.js';
 import { action, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, withStore } from '../context.js';
 import { table } from '../format.js';
 
@@ -18,7 +21,7 @@ async function knownGate(dir: string, name: string): Promise<void> {
   const settings = await settingsOrDefaults(dir);
   if (!settings.gates.has(name)) {
     const known = [...settings.gates.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `gate "${name}" is not declared in ordo.yaml (gates: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `gate "${name}" is not declared in ordo.yaml${suggest(name, settings.gates.keys())} (gates: ${known})`);
   }
 }
 
@@ -26,7 +29,7 @@ async function knownConnector(dir: string, name: string): Promise<void> {
   const settings = await settingsOrDefaults(dir);
   if (!settings.connectors.has(name)) {
     const known = [...settings.connectors.keys()].sort().join(', ') || 'none';
-    throw new OrdoError('ORDO_NOT_FOUND', `connector "${name}" is not declared in ordo.yaml (connectors: ${known})`);
+    throw new OrdoError('ORDO_NOT_FOUND', `connector "${name}" is not declared in ordo.yaml${suggest(name, settings.connectors.keys())} (connectors: ${known})`);
   }
 }
 
@@ -95,6 +98,7 @@ export function registerResourceCommands(program: Command): void {
       const e = await withStore(opts, async (s) => explainTask(s, parseRunId(runText), job, {
         catalog: catalogOf(settings), maxParallel: Number(await s.getSetting('maxParallel')) || settings.maxParallel,
         now: Date.now(), load: hostLoad().loadPerCore, agingMs: settings.agingMs, defaultEstimateMs: settings.defaultEstimateMs,
+        ownerAlive: (run) => ownerAlive(run, Date.now(), DEFAULT_LEASE_MS),
       }));
       process.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `run ${e.run} ${e.job} is ${e.state}: ${e.text}\n`);
     }));
@@ -109,20 +113,26 @@ export function registerResourceCommands(program: Command): void {
         catalog: catalogOf(settings), maxParallel: Number(await s.getSetting('maxParallel')) || settings.maxParallel,
         now: Date.now(), defaultEstimateMs: settings.defaultEstimateMs,
       }));
-      const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({
-          run: f.run, end: iso(f.end),
-          jobs: f.jobs.map((j) => ({ job: j.job, state: j.state, start: iso(j.start), end: iso(j.end), known: j.known, deadline: iso(j.deadline), late: j.late })),
-          late: f.late.map((j) => j.job),
-        })}\n`);
-        return;
-      }
-      process.stdout.write(`run ${f.run}: expected to end at ${iso(f.end)}\n`);
-      process.stdout.write(table(['JOB', 'STATE', 'START', 'END', 'DEADLINE'], f.jobs.map((j) => [
-        j.job, j.state, `${iso(j.start) ?? '-'}${j.known ? '' : ' ~'}`, `${iso(j.end) ?? '-'}${j.known ? '' : ' ~'}`,
-        j.deadline === undefined ? '-' : `${iso(j.deadline)}${j.late ? ' LATE' : ''}`,
-      ])));
-      if (f.late.length) process.stdout.write(`expected to miss their deadline: ${f.late.map((j) => j.job).join(', ')}\n`);
+      printForecast({ ...f, late: f.late.map((j) => j.job) }, !!opts.json);
     }));
+}
+
+/** A forecast as `ordo forecast` prints it (here and against a server); a run that has ended reports its real end. */
+export function printForecast(f: Omit<Forecast, 'late'> & { late: string[] }, json: boolean): void {
+  const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
+  if (json) {
+    process.stdout.write(`${JSON.stringify({
+      run: f.run, end: iso(f.end), ended: f.ended, state: f.state,
+      jobs: f.jobs.map((j) => ({ job: j.job, state: j.state, start: iso(j.start), end: iso(j.end), known: j.known, deadline: iso(j.deadline), late: j.late })),
+      late: f.late,
+    })}\n`);
+    return;
+  }
+  process.stdout.write(f.ended ? `run ${f.run} has ended: ${f.state} at ${iso(f.end)} (what happened, not a forecast)\n`
+    : `run ${f.run}: expected to end at ${iso(f.end)}\n`);
+  process.stdout.write(table(['JOB', 'STATE', 'START', 'END', 'DEADLINE'], f.jobs.map((j) => [
+    j.job, j.state, `${iso(j.start) ?? '-'}${j.known || j.start === null ? '' : ' ~'}`, `${iso(j.end) ?? '-'}${j.known || j.end === null ? '' : ' ~'}`,
+    j.deadline === undefined || j.deadline === null ? '-' : `${iso(j.deadline)}${j.late ? ' LATE' : ''}`,
+  ])));
+  if (f.late.length) process.stdout.write(`expected to miss their deadline: ${f.late.join(', ')}\n`);
 }

@@ -8,8 +8,9 @@ import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { leaseMsFrom, openRuntime, type Runtime } from '../../server/runtime.js';
 import {
-  action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, storeFor,
+  action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, stateDir, storeFor,
 } from '../context.js';
+import { failedJobs, formatFailures, localFailureSource, type FailureSource } from '../failures.js';
 import { Progress } from '../progress.js';
 import { resumeSchedule } from './schedule.js';
 import { printRun } from './show.js';
@@ -49,6 +50,7 @@ async function prepare(flowName: string, opts: RunOptions) {
 /** Drives a run in this process with live progress; Ctrl-C aborts the run (twice: leave at once). */
 export async function driveWithProgress(rt: Runtime, runId: number, json: boolean): Promise<RunSummary> {
   const progress = new Progress(process.stderr, !json);
+  progress.alreadyEnded(await rt.store.getTasks(runId));
   const unsubscribe = rt.engine.onProgressChange((run, tasks) => progress.update(run, tasks));
   let interrupted = 0;
   const onSigint = () => {
@@ -69,7 +71,10 @@ export async function driveWithProgress(rt: Runtime, runId: number, json: boolea
   }
 }
 
-export function report(summary: RunSummary, json: boolean): number {
+/** The run's outcome: JSON, or its table and, when it failed, what its failed jobs said. */
+export async function report(
+  summary: RunSummary, json: boolean, failures?: FailureSource, restarted?: { jobs: string[]; ms: number },
+): Promise<number> {
   if (summary.lostTo !== undefined) {
     // Stopped or cut off past its lease, this process found another engine driving the run: it let go of
     // its attempts (killed those nobody took over) and leaves the rest of the run to that engine.
@@ -83,9 +88,11 @@ export function report(summary: RunSummary, json: boolean): number {
       run: summary.run.id,
       state: summary.run.state,
       tasks: summary.tasks.map((t) => ({ job: t.job, state: t.state, attempts: t.attempts, exitCode: t.exitCode })),
+      ...(restarted && { restarted: restarted.jobs, restartMs: restarted.ms }),
     })}\n`);
   } else {
-    printRun(summary.run, summary.tasks);
+    printRun(summary.run, summary.tasks, restarted);
+    if (failures) process.stdout.write(formatFailures(summary.run, await failedJobs(summary.tasks, failures)));
   }
   return summary.run.state === 'succeeded' ? 0 : 1;
 }
@@ -105,7 +112,7 @@ export function registerRunCommands(program: Command): void {
       const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
       try {
         const run = await rt.engine.createRun(flow, flowFingerprint(flow), params, extra);
-        return report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json);
+        return await report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json, localFailureSource(rt.store, stateDir(opts), run.id));
       } finally {
         await rt.close();
       }
@@ -149,7 +156,7 @@ export function registerRunCommands(program: Command): void {
         if (run?.owner && ownerAlive(run, Date.now(), leaseMsFrom()) && run.owner !== rt.engine.owner) {
           throw new OrdoError('ORDO_CONFLICT', `run ${runId} is being driven by ${run.owner}`);
         }
-        return report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json);
+        return await report(await driveWithProgress(rt, runId, !!opts.json), !!opts.json, localFailureSource(rt.store, stateDir(opts), runId));
       } finally {
         await rt.close();
       }

@@ -3,13 +3,16 @@ import type { Command } from 'commander';
 import { showWorkflowRun } from './workflow.js';
 import type { RunRow, RunState, TaskRow } from '../../engine/store.js';
 import { OrdoError } from '../../errors.js';
-import { action, parsePositiveInt, parseRunId, storeFor } from '../context.js';
+import { action, parsePositiveInt, parseRunId, stateDir, storeFor } from '../context.js';
+import { failedJobs, formatFailures, localFailureSource } from '../failures.js';
 import { duration, table, time } from '../format.js';
 
 const RUN_STATES: RunState[] = ['pending', 'running', 'succeeded', 'failed', 'aborted'];
 
-export function printRun(run: RunRow, tasks: TaskRow[]): void {
-  const took = run.startedAt && run.endedAt ? ` in ${duration(run.endedAt - run.startedAt)}` : '';
+/** The run's header and task table; after a restart the header says what was restarted and how long that took. */
+export function printRun(run: RunRow, tasks: TaskRow[], restarted?: { jobs: string[]; ms: number }): void {
+  const took = restarted ? ` (restarted ${restarted.jobs.join(', ')}: ${duration(restarted.ms)})`
+    : run.startedAt && run.endedAt ? ` in ${duration(run.endedAt - run.startedAt)}` : '';
   process.stdout.write(`run ${run.id}  flow ${run.flow}  ${run.state}${took}\n`);
   const rows = tasks.map((t) => [
     t.job, t.state + (t.reason ? ` (${t.reason})` : ''), String(t.attempts), time(t.startedAt),
@@ -66,6 +69,7 @@ export function registerShowCommands(program: Command): void {
           return;
         }
         printRun(run, tasks);
+        process.stdout.write(formatFailures(run, await failedJobs(tasks, localFailureSource(store, stateDir(opts), runId))));
       } finally {
         await store.close();
       }

@@ -18,7 +18,7 @@ export function registerValidateCommand(program: Command): void {
         throw new OrdoError('ORDO_BAD_ARGUMENT', `two project directories given: ${dirArg} and --dir ${opts.dir}`);
       }
       const dir = dirArg ? resolve(dirArg) : projectDir(opts);
-      const { project, workflows, diagnostics, ok } = await checkProject(dir);
+      const { project, workflows, diagnostics, ok } = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.');
       if (opts.json) process.stdout.write(`${JSON.stringify(diagnostics.map(({ text: _text, ...d }) => d))}\n`);
       else for (const d of diagnostics) process.stdout.write(`${d.text}\n`);
       if (!project || !ok) {

@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import { MAX_DEPTH, shortPointer, tooDeep } from '../../depth.js';
 import { OrdoError } from '../../errors.js';
+import { suggest } from '../../suggest.js';
 import type { CompileResult } from '../../lang/compile.js';
 import { formatDiagnostic } from '../../lang/diagnostics.js';
 import { isObject, type JsonObject } from '../../lang/json.js';
@@ -36,7 +38,7 @@ function compileOrFail(dir: string, files: readonly string[] = []): CompileResul
   const result = compileProjectSources(dir, files);
   for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors > 0) throw new OrdoError('ORDO_INVALID_PROJECT', `${errors} error(s) in the workflow files under ${dir}`);
+  if (errors > 0) throw new OrdoError('ORDO_INVALID_PROJECT', `${errors} error(s) in the project's workflow files`);
   return result;
 }
 
@@ -119,6 +121,8 @@ export function parseInput(text: string | undefined): JsonObject {
     throw new OrdoError('ORDO_BAD_ARGUMENT', `--input is not valid JSON: ${(err as Error).message}`);
   }
   if (!isObject(value)) throw new OrdoError('ORDO_BAD_ARGUMENT', '--input must be a JSON object, e.g. \'{"input": 123}\'');
+  const deep = tooDeep(value);
+  if (deep !== undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', `--input nests more than ${MAX_DEPTH} levels deep at ${shortPointer(deep)}`);
   return value;
 }
 
@@ -175,7 +179,8 @@ export function registerWorkflowCommands(program: Command): void {
       const dir = projectDir(opts);
       const compiled = compileOrFail(dir);
       if (!compiled.workflows.has(workflow)) {
-        throw new OrdoError('ORDO_NOT_FOUND', `workflow ${workflow} is not defined in ${dir} (workflows: ${[...compiled.workflows.keys()].sort().join(', ') || 'none'})`);
+        throw new OrdoError('ORDO_NOT_FOUND',
+          `workflow ${workflow} is not defined${suggest(workflow, compiled.workflows.keys())} (workflows: ${[...compiled.workflows.keys()].sort().join(', ') || 'none'})`);
       }
       return withHost(opts, compiled, async (host) => {
         warnUnimplemented(compiled, workflow, host.implemented);
