@@ -171,6 +171,16 @@ function checkResources(reader: Reader, jobs: JobDef[], settings: ProjectSetting
       const known = [...settings.connectors.keys()].sort().join(', ') || 'none';
       reader.diags.error('ORDO_UNKNOWN_CONNECTOR', `job "${job.name}" uses connector "${job.connector.name}", which ordo.yaml does not declare (connectors: ${known})`, job.at ?? reader.at(null));
     }
+    if (job.hostSelector) {
+      const wanted = Object.entries(job.hostSelector.labels);
+      const text = wanted.map(([k, v]) => `${k}=${v}`).join(',');
+      if (job.host !== undefined) {
+        reader.diags.error('ORDO_BAD_VALUE', `job "${job.name}" has both "host" and "hosts": give one host, or a selector`, job.at ?? reader.at(null));
+      } else if (![...settings.hosts.values()].some((h) => wanted.every(([k, v]) => h.labels[k] === v))) {
+        reader.diags.error('ORDO_NO_HOST_MATCH', `job "${job.name}" runs on a host with labels ${text}, and no host of ordo.yaml has them`, job.at ?? reader.at(null));
+      }
+      if (job.kind !== 'command') reader.diags.error('ORDO_BAD_VALUE', `job "${job.name}" of kind ${job.kind} cannot have "hosts": only command jobs run on hosts`, job.at ?? reader.at(null));
+    }
     if (job.host !== undefined && !settings.hosts.has(job.host)) {
       const known = [...settings.hosts.keys()].sort().join(', ') || 'none';
       reader.diags.error('ORDO_UNKNOWN_HOST', `job "${job.name}" runs on host "${job.host}", which ordo.yaml does not declare (hosts: ${known})`, job.at ?? reader.at(null));

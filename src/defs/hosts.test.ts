@@ -46,3 +46,18 @@ test('an unknown host, a bad transport, zero slots and a host on a noop job are 
     'ordo.yaml:3:11: ORDO_UNKNOWN_KEY unknown key "color" in host "web2" (allowed: transport, address, labels, slots, description)',
   ]);
 });
+
+test('a host selector needs a matching host, and excludes host', async () => {
+  const hosts = 'hosts:\n  web1: { labels: { role: web } }\n  web2: { labels: { role: web, zone: b } }\n';
+  const ok = await load({ 'ordo.yaml': hosts, 'f.yaml': 'flow: f\njobs:\n  a: { hosts: { labels: { role: web } }, shell: "true" }\n' });
+  assert.deepEqual(ok.lines, []);
+  assert.deepEqual(ok.project!.flows.get('f')!.jobs[0]!.hostSelector, { labels: { role: 'web' } });
+  const bad = await load({
+    'ordo.yaml': hosts,
+    'f.yaml': 'flow: f\njobs:\n  a: { hosts: { labels: { role: db } }, shell: "true" }\n  b: { host: web1, hosts: { labels: { role: web } }, shell: "true" }\n',
+  });
+  assert.deepEqual(bad.lines.map((l) => l.replace(/^.*?(\w+\.yaml:\d+:\d+)/, '$1')), [
+    'f.yaml:3:3: ORDO_NO_HOST_MATCH job "a" runs on a host with labels role=db, and no host of ordo.yaml has them',
+    'f.yaml:4:3: ORDO_BAD_VALUE job "b" has both "host" and "hosts": give one host, or a selector',
+  ]);
+});

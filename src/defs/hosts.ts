@@ -7,7 +7,7 @@
  *
  * A job names one with `host: web1`.
  */
-import type { YAMLMap } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
 import type { HostDef } from './model.js';
 import { NAME_PATTERN } from './spec.js';
 import { entries, type Reader } from './yaml.js';
@@ -45,4 +45,24 @@ export function readHosts(reader: Reader, map: YAMLMap, into: Map<string, HostDe
     }
     into.set(e.key, def);
   }
+}
+
+const SELECTOR_KEYS = ['labels'] as const;
+
+/** A job's `hosts: { labels: { role: db } }`: any one host whose labels contain these. */
+export function readHostSelector(reader: Reader, node: Node | null, what: string): { labels: Record<string, string> } | undefined {
+  const map = reader.map(node, `"hosts" of ${what}`);
+  if (!map) return undefined;
+  const labels: Record<string, string> = {};
+  let seen = false;
+  for (const f of reader.strictEntries(map, SELECTOR_KEYS, `"hosts" of ${what}`)) {
+    seen = true;
+    const l = reader.map(f.value, `"hosts.labels" of ${what}`);
+    for (const e of l ? entries(l) : []) {
+      const v = reader.text(e.value, `label "${e.key}" in "hosts" of ${what}`);
+      if (v !== undefined) labels[e.key] = v;
+    }
+  }
+  if (!seen) reader.diags.error('ORDO_MISSING_KEY', `"hosts" of ${what} needs "labels"`, reader.at(node));
+  return { labels };
 }

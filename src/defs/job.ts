@@ -9,6 +9,7 @@ import {
   DEFAULT_KILL_GRACE_MS, DEFAULT_RETRY_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS, JOB_KINDS, parseDuration, RETRY_KEYS, type JobKey,
 } from './spec.js';
 import { readConnectorUse, readDeadline, readLocks, readPriority } from './resources.js';
+import { readHostSelector } from './hosts.js';
 import type { AttrLayer } from './templates.js';
 import { compileWorkflowCall } from './workflow-job.js';
 import { describe, entries, scalarValue, type Entry, type Reader } from './yaml.js';
@@ -131,10 +132,12 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const estimateMs = duration('estimate', '"estimate"');
   const hostAttr = attr('host');
   const host = hostAttr ? hostAttr.reader.string(hostAttr.entry.value, `"host" of ${what}`) : undefined;
+  const hostsAttr = attr('hosts');
+  const hostSelector = hostsAttr ? readHostSelector(hostsAttr.reader, hostsAttr.entry.value, what) : undefined;
 
   const job: Omit<JobDef, 'after'> = {
     name, kind, command, ...call, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
-    extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs, ...(host !== undefined && { host }),
+    extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs, ...(host !== undefined && { host }), ...(hostSelector && { hostSelector }),
   };
   return { job, refs, ok: diags.list.length === before };
 }

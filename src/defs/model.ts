@@ -99,6 +99,8 @@ export interface JobDef {
   connector?: ConnectorUse;
   /** Kind `command`: the host of ordo.yaml it runs on (docs/hosts.md); on the server when absent. */
   host?: string;
+  /** Kind `command`: any one of the hosts whose labels contain these, the least busy that is up (docs/hosts.md). */
+  hostSelector?: { labels: Record<string, string> };
   /** Higher first; IMMEDIATE_PRIORITY for `immediate`. */
   priority: number;
   deadline?: DeadlineSpec;

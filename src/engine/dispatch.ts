@@ -189,6 +189,34 @@ function claimWait(usage: ResourceUsage, claim: ResourceClaim, reserved: Map<str
   return kind === 'connector' ? { kind: 'connector-busy', name, holders } : { kind: 'lock', name, mode: claim.mode, holders };
 }
 
+/**
+ * A host selector's pick: of the hosts that are open, not reserved by a higher-ranked task and have a free
+ * slot, the least used (fewest running per slot; the first declared on a tie). When none fits, the choice
+ * itself is returned, and choiceWait says why.
+ */
+function choose(usage: ResourceUsage, alternatives: ResourceClaim[], reserved: Map<string, string>): ResourceClaim {
+  let best: ResourceClaim | undefined;
+  let bestLoad = Infinity;
+  for (const alt of alternatives) {
+    if (reserved.has(alt.resource) || !usage.fits(alt)) continue;
+    const load = (usage.get(alt.resource)?.shared ?? 0) / (alt.capacity ?? 1);
+    if (load < bestLoad) {
+      best = alt;
+      bestLoad = load;
+    }
+  }
+  return best ?? { resource: 'host:*', mode: 'shared', capacity: null, closedByDefault: false, alternatives };
+}
+
+/** Why no host of a selector fits: all down, or all busy (naming them). */
+function choiceWait(usage: ResourceUsage, alternatives: ResourceClaim[]): WaitReason {
+  const names = alternatives.map((a) => a.resource.slice('host:'.length));
+  const open = alternatives.filter((a) => !usage.closedReason(a));
+  if (open.length === 0) return { kind: 'host-down', name: names.join(', '), reason: 'down: none of them has an agent connected, or they are draining' };
+  const holders = open.flatMap((a) => (usage.get(a.resource)?.holders ?? []).map((h) => `${label(h.runId, h.job)} on ${a.resource.slice(5)}`));
+  return { kind: 'host-busy', name: open.map((a) => a.resource.slice(5)).join(', '), holders };
+}
+
 export function selectDispatch(input: DispatchInput): DispatchDecision {
   const waits = new Map<number, WaitReason>();
   const picks: Pick[] = [];
@@ -219,19 +247,24 @@ export function selectDispatch(input: DispatchInput): DispatchDecision {
     }
     if (c.claims.length > 0 && input.usage) {
       let wait: WaitReason | undefined;
-      for (const claim of c.claims) {
-        wait = claimWait(input.usage, claim, reserved);
+      const claims: ResourceClaim[] = [];
+      for (const choice of c.claims) {
+        const claim = choice.alternatives ? choose(input.usage, choice.alternatives, reserved) : choice;
+        wait = claim.alternatives ? choiceWait(input.usage, claim.alternatives) : claimWait(input.usage, claim, reserved);
         if (wait) break;
+        claims.push(claim);
       }
       if (wait) {
         waits.set(c.task.id, wait);
         // Reserve what it waits for (not gates and blocked connectors: those wait for an operator).
         if (wait.kind === 'lock' || wait.kind === 'connector-busy' || wait.kind === 'host-busy') {
-          for (const claim of c.claims) if (!reserved.has(claim.resource)) reserved.set(claim.resource, label(c.run.row.id, c.task.job));
+          for (const claim of c.claims) if (!claim.alternatives && !reserved.has(claim.resource)) reserved.set(claim.resource, label(c.run.row.id, c.task.job));
         }
         continue;
       }
-      input.usage.take(c.claims, c.task.id, c.run.row.id, c.task.job, input.now);
+      input.usage.take(claims, c.task.id, c.run.row.id, c.task.job, input.now);
+      picks.push({ run: c.run, task: c.task, claims });
+      continue;
     }
     picks.push({ run: c.run, task: c.task, claims: c.claims });
     if (!c.immediate) free--;
@@ -239,6 +272,9 @@ export function selectDispatch(input: DispatchInput): DispatchDecision {
   }
   return { picks, waits };
 }
+
+/** `host "a"`, or `hosts a, b` for a selector's candidates. */
+const hostsText = (names: string) => (names.includes(', ') ? `hosts ${names}` : `host "${names}"`);
 
 export function describeWait(w: WaitReason): string {
   switch (w.kind) {
@@ -255,9 +291,9 @@ export function describeWait(w: WaitReason): string {
     case 'connector-busy':
       return `connector "${w.name}" is at its limit, used by ${w.holders.join(', ') || 'other tasks'}`;
     case 'host-down':
-      return `host "${w.name}" is ${w.reason ?? 'down: no agent is connected under its name (start one: ordo agent --name ' + w.name + ')'}`;
+      return `${hostsText(w.name)} ${w.name.includes(', ') ? 'are' : 'is'} ${w.reason ?? 'down'}`;
     case 'host-busy':
-      return `all slots of host "${w.name}" are in use, by ${w.holders.join(', ') || 'other tasks'}`;
+      return `all slots of ${hostsText(w.name)} are in use, by ${w.holders.join(', ') || 'other tasks'}`;
     case 'queued':
       return `queued for ${w.resource.replace(':', ' "')}" behind ${w.behind}, which ranks higher`;
     case 'load':

@@ -11,7 +11,7 @@ import { BatchBuilder } from './batch.js';
 import { jobStatus } from './deps.js';
 import { ReadyQueue, selectDispatch, type WaitReason } from './dispatch.js';
 import { prepareOrdering } from './ordering.js';
-import { connectorEnv, emptyCatalog, ResourceUsage, type ResourceCatalog } from './resources.js';
+import { chosenHost, connectorEnv, emptyCatalog, ResourceUsage, type ResourceCatalog } from './resources.js';
 import { runOutcome } from './outcome.js';
 import type { AttemptHandle, AttemptOutcome, Clock, Executor, TimerHandle } from './ports.js';
 import { buildRequest, RequestError } from './request.js';
@@ -253,7 +253,14 @@ export class Engine {
     try {
       const kv = jobUsesKv(job) ? new Map((await this.opts.store.kvList(run.row.id)).map((e) => [e.key, e.value])) : undefined;
       const env = job.connector ? { ...this.opts.jobEnv, ...connectorEnv(job, this.catalog) } : this.opts.jobEnv ?? {};
-      return buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
+      const request = buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
+      if (job.hostSelector) {
+        // The host it was placed on holds the task's slot until the attempt ends.
+        const hold = (await this.opts.store.resourceView()).holds.find((h) => h.taskId === task.id && h.resource.startsWith('host:'));
+        if (!hold) return undefined;
+        request.job = { ...request.job, host: hold.resource.slice('host:'.length) };
+      }
+      return request;
     } catch (err) {
       if (err instanceof RequestError) return undefined;
       throw err;
@@ -420,6 +427,8 @@ export class Engine {
       try {
         const env = job.connector ? { ...this.opts.jobEnv, ...connectorEnv(job, this.catalog) } : this.opts.jobEnv ?? {};
         const request = buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
+        // A host selector's choice, made by the dispatcher: the attempt runs there.
+        if (job.hostSelector) request.job = { ...request.job, host: chosenHost(claims) };
         starts.push({ run, task, attempt, request, readyAt });
         this.runningTotal++;
       } catch (err) {

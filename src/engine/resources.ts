@@ -29,6 +29,20 @@ export function emptyCatalog(): ResourceCatalog {
 export const lockResource = (name: string) => `lock:${name}`;
 export const connectorResource = (name: string) => `connector:${name}`;
 export const hostResource = (name: string) => `host:${name}`;
+/** The placeholder of a host selector's claim, replaced at dispatch by the chosen host's. */
+export const HOST_CHOICE = 'host:*';
+
+/** The hosts whose labels contain all of `labels`, in declaration order. */
+export function hostsMatching(labels: Record<string, string>, hosts: Map<string, HostDef>): string[] {
+  const wanted = Object.entries(labels);
+  return [...hosts.values()].filter((h) => wanted.every(([k, v]) => h.labels[k] === v)).map((h) => h.name);
+}
+
+/** The host a dispatch chose: the name of its host claim. */
+export function chosenHost(claims: readonly ResourceClaim[]): string | undefined {
+  const claim = claims.find((c) => c.resource.startsWith('host:') && c.resource !== HOST_CHOICE);
+  return claim?.resource.slice('host:'.length);
+}
 
 export function claimsOf(job: JobDef, catalog: ResourceCatalog): ResourceClaim[] {
   const claims: ResourceClaim[] = job.locks.map((l) => ({
@@ -41,12 +55,14 @@ export function claimsOf(job: JobDef, catalog: ResourceCatalog): ResourceClaim[]
       capacity: def?.maxParallel ?? null, closedByDefault: false,
     });
   }
-  if (job.host !== undefined) {
-    // One of the host's slots; the resource is closed until the host's agent connects (src/server/agents.ts).
-    claims.push({
-      resource: hostResource(job.host), mode: 'shared', capacity: catalog.hosts.get(job.host)?.slots ?? 1,
-      closedByDefault: !catalog.hostsUp,
-    });
+  // One of the host's slots; the resource is closed until the host's agent connects (src/server/agents.ts).
+  const hostClaim = (name: string): ResourceClaim => ({
+    resource: hostResource(name), mode: 'shared', capacity: catalog.hosts.get(name)?.slots ?? 1, closedByDefault: !catalog.hostsUp,
+  });
+  if (job.host !== undefined) claims.push(hostClaim(job.host));
+  else if (job.hostSelector) {
+    const names = hostsMatching(job.hostSelector.labels, catalog.hosts);
+    claims.push({ resource: HOST_CHOICE, mode: 'shared', capacity: null, closedByDefault: false, alternatives: names.map(hostClaim) });
   }
   return claims;
 }

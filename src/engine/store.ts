@@ -124,6 +124,11 @@ export interface ResourceClaim {
   capacity: number | null;
   /** Whether a resource not yet recorded starts closed (a gate). */
   closedByDefault: boolean;
+  /**
+   * A choice (a job's host selector): the dispatcher takes one of these, the least used that fits, in place
+   * of this claim. Never given to the store.
+   */
+  alternatives?: ResourceClaim[];
 }
 
 export interface ResourceHold {

@@ -5,7 +5,7 @@
  * drops and comes back) both end with every job started once and its result reported once.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sandbox, waitFor, type CliProcess, type Sandbox } from '../support/cli.js';
@@ -45,19 +45,23 @@ interface Setup {
   token: string;
   server: CliProcess;
   startServer(): CliProcess;
-  startAgent(): CliProcess;
+  startAgent(name?: string): CliProcess;
 }
 
-async function setup(): Promise<Setup> {
-  const box = sandbox(PROJECT, { ORDO_LEASE_MS: '20000' });
+async function setup(files: Record<string, string> = PROJECT): Promise<Setup> {
+  const box = sandbox(files, { ORDO_LEASE_MS: '20000' });
   writeFileSync(join(box.root.path, 'ledger'), '');
   const created = await box.ordo(['token', 'create', '--name', 'agent', '--role', 'operator']);
   assert.equal(created.code, 0, created.stderr);
   const token = created.stdout.trim().split('\n').at(-1)!;
   const port = await freePort();
   const startServer = () => box.start(['server', '--listen', `127.0.0.1:${port}`, '--poll', '100'], { timeoutMs: 60_000 });
-  const startAgent = () => box.start(['agent', '--server', `http://127.0.0.1:${port}`, '--token', token, '--name', 'web1',
-    '--state', join(box.root.path, 'agent-state')], { timeoutMs: 60_000 });
+  // Each agent runs its jobs in a directory named after its host, so a job can tell where it ran.
+  const startAgent = (name = 'web1') => {
+    mkdirSync(join(box.root.path, name), { recursive: true });
+    return box.start(['agent', '--server', `http://127.0.0.1:${port}`, '--token', token, '--name', name,
+      '--state', join(box.root.path, `agent-state-${name}`), '--dir', join(box.root.path, name)], { timeoutMs: 60_000 });
+  };
   const server = startServer();
   await waitFor('the server to listen', async () => (server.stderr().includes('API listening') ? true : undefined), { seen: () => server.stderr() });
   return { box, port, token, server, startServer, startAgent };
@@ -144,6 +148,28 @@ describe('jobs on hosts, run by ordo agent', () => {
       await agent.stop();
       await server.stop();
       s.box.cleanup();
+    }
+  });
+
+  it('a host selector spreads jobs over the matching hosts, the least busy first', { timeout: 90_000 }, async () => {
+    const jobs = ['a', 'b', 'c', 'd'].map((j) => `  ${j}: { hosts: { labels: { role: web } }, shell: 'echo "${j} $(basename "$PWD")" >> ../ledger; sleep 1' }`);
+    const s2 = await setup({
+      'ordo.yaml': 'hosts:\n  web1: { labels: { role: web }, slots: 1 }\n  web2: { labels: { role: web }, slots: 1 }\n  db1: { labels: { role: db } }\n',
+      'spread.yaml': `flow: spread\njobs:\n${jobs.join('\n')}\n`,
+    });
+    const agents = [s2.startAgent('web1'), s2.startAgent('web2')];
+    try {
+      assert.equal((await s2.box.ordo(['start', 'spread'])).code, 0);
+      const end = await untilEnded(s2.box, 1, () => s2.server.stderr());
+      assert.equal(end.state, 'succeeded');
+      const where = ledger(s2.box).map((l) => l.split(' ')[1]);
+      assert.equal(where.length, 4);
+      assert.deepEqual(where.filter((h) => h === 'web1').length, 2, ledger(s2.box).join(' | '));
+      assert.deepEqual(where.filter((h) => h === 'web2').length, 2, ledger(s2.box).join(' | '));
+    } finally {
+      for (const a of agents) await a.stop();
+      await s2.server.stop();
+      s2.box.cleanup();
     }
   });
 });
