@@ -49,8 +49,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
   installFallback(f);
-  installGuards(f, origins);
   await f.register(fastifyWebsocket, { options: { maxPayload: maxBytes * 4 } });
+  // After the WebSocket plugin, whose hooks mark an upgrade first (so a refused upgrade's socket is closed).
+  installGuards(f, origins);
   await f.register(opsRoutes(app));
   await f.register(rpcRoutes(app));
   await f.register(restRoutes(app));
