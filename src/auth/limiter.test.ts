@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OrdoError } from '../errors.js';
-import { FailureLimiter } from './limiter.js';
+import { clientKey, FailureLimiter } from './limiter.js';
 
 function clock(start = 1_000_000) {
   const c = { t: start, now: () => c.t };
@@ -72,4 +72,18 @@ test('the table is bounded: past the cap the least recently failing address is f
   l.fail('recent');
   assert.equal(blocked(l, 'recent'), true);
   assert.equal(l.size, 100);
+});
+
+test('IPv6 addresses count by their /64; IPv4-mapped addresses as IPv4', () => {
+  assert.equal(clientKey('10.1.2.3'), '10.1.2.3');
+  assert.equal(clientKey('::ffff:10.1.2.3'), '10.1.2.3');
+  assert.equal(clientKey('2001:db8:0:1::5'), '2001:db8:0:1::/64');
+  assert.equal(clientKey('2001:0db8:0000:0001:abcd:1:2:3'), '2001:db8:0:1::/64');
+  assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  assert.equal(clientKey('::1'), '0:0:0:0::/64');
+  const l = new FailureLimiter({ maxFailures: 2 });
+  l.fail('2001:db8:0:1::5');
+  l.fail('2001:db8:0:1::6');
+  assert.equal(blocked(l, '2001:db8:0:1:ffff::7'), true, 'the same /64');
+  assert.equal(blocked(l, '2001:db8:0:2::5'), false);
 });

@@ -6,10 +6,25 @@
  * ORDO_RATE_LIMITED (HTTP 429). A success changes nothing: neither this address's count (an attacker with
  * one valid token could reset it) nor any other address's.
  *
+ * Addresses are counted by `clientKey`: an IPv4 address as it is, an IPv6 address by its /64 network (one
+ * host commonly holds a whole /64, so counting single IPv6 addresses would not limit anything).
+ *
  * The table is bounded: past `maxEntries` addresses the least recently failing entry goes first, so a flood
  * of addresses costs memory up to the cap only. The clock is injected for tests.
  */
 import { OrdoError } from '../errors.js';
+
+/** What failures are counted by: the IPv4 address (also when IPv4-mapped), or the /64 of an IPv6 address. */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.split('%')[0]!.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 
 export interface LimiterOptions {
   /** Failures allowed within the window (default 10). */
@@ -48,7 +63,7 @@ export class FailureLimiter {
 
   /** Milliseconds until `address` may try again, 0 when it may now. */
   retryAfterMs(address: string): number {
-    const entry = this.entries.get(address);
+    const entry = this.entries.get(clientKey(address));
     return entry ? Math.max(0, entry.blockedUntil - this.now()) : 0;
   }
 
@@ -62,7 +77,8 @@ export class FailureLimiter {
   }
 
   /** Records a failed authentication of `address`. */
-  fail(address: string): void {
+  fail(client: string): void {
+    const address = clientKey(client);
     const now = this.now();
     const entry = this.entries.get(address) ?? { failures: [], blockedUntil: 0 };
     // Re-inserted, so that the map's order is the order of last failure (the eviction order).
