@@ -72,6 +72,20 @@ export class Authenticator {
     return { ...p, role: user.role };
   }
 
+  /**
+   * `recheck` as a verdict for a connection: a refusal that is `final` (the credential no longer holds: close
+   * the connection) or not (the store could not be asked: refuse this call with ORDO_UNAVAILABLE, keep the
+   * connection; `error` is the failure, for the log).
+   */
+  async verdict(p: Principal): Promise<{ principal: Principal; refusal?: OrdoError; final?: boolean; error?: unknown }> {
+    try {
+      return { principal: await this.recheck(p) };
+    } catch (err) {
+      if (err instanceof OrdoError) return { principal: p, refusal: err, final: true };
+      return { principal: p, refusal: new OrdoError('ORDO_UNAVAILABLE', 'the credential cannot be checked now: try again'), final: false, error: err };
+    }
+  }
+
   private async byHash(hash: string): Promise<Principal> {
     const record = await tokenByHash(this.opts.db, hash);
     if (!record) throw new OrdoError('ORDO_UNAUTHENTICATED', 'the API token is not valid (unknown or revoked)');

@@ -78,8 +78,8 @@ export class JcConnection implements Connection {
     this.peer.start();
     this.detach = this.deps.service.attach(this.id, this);
     this.removeCheck = this.deps.app.connections.add(async () => {
-      const refusal = await this.recheck();
-      if (refusal) this.peer.close(`hello no longer valid: ${refusal.message}`);
+      const { refusal, final } = await this.recheck();
+      if (refusal && final) this.peer.close(`hello no longer valid: ${refusal.message}`);
     });
     this.peer.notify('greetings', { who: 'jcapi', version: '1.1' });
     const hello = setTimeout(() => {
@@ -106,27 +106,24 @@ export class JcConnection implements Connection {
     this.peer.close(reason);
   }
 
-  /** Checks hello's credential again: the current role, or why it no longer holds. */
-  private async recheck(): Promise<OrdoError | undefined> {
-    if (!this.authenticated) return undefined;
-    try {
-      this.principal = await this.deps.app.auth.recheck(this.principal);
-      return undefined;
-    } catch (err) {
-      if (err instanceof OrdoError) return err;
-      throw err;
-    }
+  /** Checks hello's credential again: the current role, or why this call is refused (and whether for good). */
+  private async recheck(): Promise<{ refusal?: OrdoError; final?: boolean }> {
+    if (!this.authenticated) return {};
+    const verdict = await this.deps.app.auth.verdict(this.principal);
+    if (verdict.error) this.deps.logger.error({ err: verdict.error, connection: this.id }, 'jcapi: the credential could not be checked');
+    this.principal = verdict.principal;
+    return verdict;
   }
 
   /** Answers a message; what the answer made possible (task_ready after announce, ...) follows it. */
   private async handle(message: unknown, text: string): Promise<undefined> {
-    const refusal = await this.recheck();
+    const { refusal, final } = await this.recheck();
     const after: Array<() => void> = [];
     const call: CallContext = { principal: this.principal, session: this.session, address: this.address, refusal, afterReply: (fn) => after.push(fn) };
     const { core } = this.deps.app;
     const response = message === undefined ? await core.handle(text, call) : await core.handleValue(message, call);
     if (response !== undefined) this.peer.send(JSON.stringify(plainErrors(typeof response === 'string' ? JSON.parse(response) : response)));
-    if (this.rejected || refusal) {
+    if (this.rejected || (refusal && final)) {
       // `hello` failed (or its credential no longer holds): its answer went out, now the connection closes.
       this.peer.close(refusal ? `hello no longer valid: ${refusal.message}` : 'hello refused');
       return undefined;

@@ -60,23 +60,20 @@ export function wsRoutes(app: ApiApp) {
         },
       };
       /** The principal as its credential stands now, or why it no longer stands. */
-      const current = async (): Promise<{ principal: Principal; refusal?: OrdoError }> => {
-        try {
-          principal = await app.auth.recheck(principal);
-          return { principal };
-        } catch (err) {
-          if (err instanceof OrdoError) return { principal, refusal: err };
-          throw err;
-        }
+      const current = async () => {
+        const verdict = await app.auth.verdict(principal);
+        if (verdict.error) req.log.error({ err: verdict.error }, 'websocket: the credential could not be checked');
+        principal = verdict.principal;
+        return verdict;
       };
       const end = (refusal: OrdoError) => {
         app.hub.drop(session);
         if (socket.readyState === socket.OPEN) socket.close(1008, refusal.message.slice(0, 120));
       };
       const removeCheck = app.connections.add(async () => {
-        const { refusal } = await current();
-        if (refusal) end(refusal);
-        else if (!allows(principal.role, 'read')) app.hub.drop(session);
+        const { refusal, final } = await current();
+        if (refusal && final) end(refusal);
+        else if (!refusal && !allows(principal.role, 'read')) app.hub.drop(session);
       });
       app.metrics.connections.inc();
       let inFlight = 0;
@@ -102,7 +99,7 @@ export function wsRoutes(app: ApiApp) {
           const response = await app.core.handle(textOf(data), call);
           if (response !== undefined && socket.readyState === socket.OPEN) socket.send(response);
           for (const fn of after) fn();
-          if (checked.refusal) end(checked.refusal);
+          if (checked.refusal && checked.final) end(checked.refusal);
         };
         handle()
           .catch((err: unknown) => req.log.error({ err }, 'websocket: a message could not be handled'))
