@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   ORDO_TOO_LARGE: { exit: 2, message: 'an API message is larger than the configured limit' },
   ORDO_WF_INPUT: { exit: 2, message: "a workflow's input does not match its in: section" },
   ORDO_STALE_COOKIE: { exit: 5, message: "a task result came with a cookie that is not the task's current claim" },
+  ORDO_UNSUPPORTED_MEDIA_TYPE: { exit: 2, message: 'an API request body is not of type application/json' },
+  ORDO_RATE_LIMITED: { exit: 7, message: 'too many failed authentications from this address: wait until it cools' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -50,6 +52,8 @@ export const ERROR_WIRE: Partial<Record<ErrorCode, { http: number; rpc: number }
   ORDO_TOO_LARGE: { http: 413, rpc: -32001 },
   ORDO_WF_INPUT: { http: 400, rpc: 1011 },
   ORDO_STALE_COOKIE: { http: 409, rpc: 1012 },
+  ORDO_UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: 1013 },
+  ORDO_RATE_LIMITED: { http: 429, rpc: 1014 },
 };
 
 /** A code's HTTP status and JSON-RPC code; a code not yet mapped answers as an internal error. */

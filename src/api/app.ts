@@ -5,7 +5,9 @@
  */
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticator.js';
+import { FailureLimiter, type LimiterOptions } from '../auth/limiter.js';
 import type { Role } from '../auth/roles.js';
+import { OpenConnections } from './connections.js';
 import { CONTRACT } from './contract/index.js';
 import type { ApiServices } from './context.js';
 import { EventFeed } from './live/feed.js';
@@ -25,6 +27,12 @@ export interface ApiAppOptions {
   feedPollMs?: number;
   /** Check every result against its schema (tests). */
   checkResults?: boolean;
+  /** Failed authentications allowed per client address (default 10 a minute). */
+  rateLimit?: LimiterOptions;
+  /** Serve /metrics without a token (`--metrics-public`). */
+  metricsPublic?: boolean;
+  /** How often open connections check their credential while idle (default 5 s). */
+  recheckMs?: number;
 }
 
 export class ApiApp {
@@ -34,10 +42,22 @@ export class ApiApp {
   readonly feed: EventFeed;
   readonly metrics: ApiMetrics;
   readonly auth: Authenticator;
+  readonly limiter: FailureLimiter;
+  readonly connections: OpenConnections;
   private readonly unsubscribe: () => void;
 
   constructor(readonly opts: ApiAppOptions) {
-    const { services, logger } = opts;
+    const { logger } = opts;
+    this.limiter = opts.services.limiter ?? new FailureLimiter(opts.rateLimit);
+    this.connections = new OpenConnections((err) => logger.warn({ err }, 'checking the credential of a connection failed'));
+    this.connections.start(opts.recheckMs ?? 5000);
+    const services = {
+      ...opts.services, limiter: this.limiter,
+      credentialsChanged: async () => {
+        await opts.services.credentialsChanged?.();
+        await this.connections.recheckAll();
+      },
+    };
     this.metrics = new ApiMetrics(services.store, services.engine);
     this.feed = new EventFeed({
       db: services.store.sql, pollMs: opts.feedPollMs ?? 250,
@@ -50,7 +70,7 @@ export class ApiApp {
     // The local engine's commits wake the feed at once; other servers' changes arrive at the next poll.
     this.unsubscribe = services.engine?.onProgressChange(() => this.feed.wake()) ?? (() => {});
     this.registry = new Registry(CONTRACT, handlers(services, this.hub), { checkResults: opts.checkResults });
-    this.auth = new Authenticator({ db: services.store.sql, anonymousRole: opts.anonymousRole ?? null });
+    this.auth = new Authenticator({ db: services.store.sql, anonymousRole: opts.anonymousRole ?? null, limiter: this.limiter });
     this.core = new RpcCore(this.registry, {
       maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       onCall: (info) => this.observe(info),
@@ -66,6 +86,7 @@ export class ApiApp {
   }
 
   async close(): Promise<void> {
+    this.connections.stop();
     this.unsubscribe();
     await this.feed.stop();
   }

@@ -2,7 +2,9 @@
  * What method handlers work with: the services of the server (store, engine, definitions) and, per call,
  * who calls and over which connection.
  */
+import type { FailureLimiter } from '../auth/limiter.js';
 import type { Principal } from '../auth/principal.js';
+import type { OrdoError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 import type { JobCenterService } from './jcapi/service.js';
@@ -29,6 +31,10 @@ export interface ApiServices {
   /** The agents of the project's hosts (docs/hosts.md), when this server runs an engine. */
   agents?: AgentHub;
   now(): number;
+  /** Failed authentications per client address (`hello` counts its failures here); the API sets it. */
+  limiter?: FailureLimiter;
+  /** Told when users or tokens changed here: open connections check their credentials at once. */
+  credentialsChanged?: () => Promise<void>;
 }
 
 export interface CallContext {
@@ -41,6 +47,10 @@ export interface CallContext {
    * `afterReply` below.
    */
   afterReply?(fn: () => void): void;
+  /** The client's address, for limits per address. */
+  address?: string;
+  /** Set when the connection's credential no longer holds (revoked, expired): every call is refused with it. */
+  refusal?: OrdoError;
 }
 
 /** `call.afterReply`, or else the next turn of the event loop. */

@@ -8,6 +8,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { ApiApp, type ApiAppOptions } from './app.js';
 import { installFallback } from './routes/fallback.js';
+import { OriginPolicy } from './origin.js';
+import { installGuards } from './routes/guards.js';
 import { opsRoutes } from './routes/ops.js';
 import { restRoutes } from './routes/rest.js';
 import { rpcRoutes } from './routes/rpc.js';
@@ -18,6 +20,8 @@ export interface ApiServerOptions extends ApiAppOptions {
   /** 0 picks a free port. */
   port: number;
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Web origins besides the server's own that may call it from a browser (`--allow-origin`). */
+  allowOrigins?: readonly string[];
 }
 
 export interface ApiServer {
@@ -29,6 +33,7 @@ export interface ApiServer {
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const origins = new OriginPolicy(opts.allowOrigins ?? [], opts.tls ? 'https' : 'http');
   const app = new ApiApp(opts);
   const maxBytes = app.core.maxMessageBytes;
   const f = Fastify({
@@ -45,6 +50,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   installFallback(f);
   await f.register(fastifyWebsocket, { options: { maxPayload: maxBytes * 4 } });
+  // After the WebSocket plugin, whose hooks mark an upgrade first (so a refused upgrade's socket is closed).
+  installGuards(f, origins);
   await f.register(opsRoutes(app));
   await f.register(rpcRoutes(app));
   await f.register(restRoutes(app));

@@ -71,14 +71,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
         200: { description: 'the response, or an array of responses for a batch', content: { 'application/json': { schema: { oneOf: [RPC_RESPONSE, { type: 'array', items: RPC_RESPONSE }] } } } },
         204: { description: 'only notifications were sent: no response' },
         401: { description: 'the token is not valid' },
+        403: { description: 'the request came from a page of a web origin that is not allowed' },
         413: { description: 'the message is larger than the limit' },
+        415: { description: 'the body is not application/json' },
+        429: { description: 'too many failed authentications from this address (Retry-After says how long to wait)' },
       },
     },
   };
   const plain = (summary: string, type: string) => ({ get: { summary, security: [{}], responses: { 200: { description: summary, content: { [type]: { schema: { type: 'string' } } } } } } });
   paths['/healthz'] = plain('the process is alive', 'text/plain');
   paths['/readyz'] = plain('the store answers and the engine runs (503 otherwise)', 'text/plain');
-  paths['/metrics'] = plain('Prometheus metrics', 'text/plain');
+  // A token that may read, unless the server runs with --metrics-public.
+  paths['/metrics'] = { get: { ...plain('Prometheus metrics', 'text/plain').get, security: [{ bearer: [] }, {}] } };
   paths['/ws'] = { get: { summary: 'WebSocket upgrade: JSON-RPC 2.0 messages both ways, live-update notifications', responses: { 101: { description: 'switching protocols' } } } };
   return {
     openapi: '3.1.0',

@@ -3,6 +3,7 @@
  * API beside them, on one store. The CLI command parses options and calls this; tests call it directly.
  */
 import type { Logger } from 'pino';
+import type { LimiterOptions } from '../auth/limiter.js';
 import type { Role } from '../auth/roles.js';
 import type { Project } from '../defs/model.js';
 import { OrdoError } from '../errors.js';
@@ -32,6 +33,14 @@ export interface OrdoServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   maxMessageBytes?: number;
   anonymousRole?: Role | null;
+  /** Web origins besides the server's own that browsers may call the API from (`--allow-origin`). */
+  allowOrigins?: readonly string[];
+  /** Serve /metrics without a token (`--metrics-public`). */
+  metricsPublic?: boolean;
+  /** Failed authentications allowed per client address. */
+  rateLimit?: LimiterOptions;
+  /** How often open connections check their credential while idle (default 5 s). */
+  recheckMs?: number;
   feedPollMs?: number;
   checkResults?: boolean;
   /** Run the trigger scheduler (default true). */
@@ -103,7 +112,8 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
         startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service, ...(rt.agents && { agents: rt.agents }),
       },
       logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,
-      feedPollMs: opts.feedPollMs, checkResults: opts.checkResults,
+      feedPollMs: opts.feedPollMs, checkResults: opts.checkResults, allowOrigins: opts.allowOrigins, metricsPublic: opts.metricsPublic,
+      rateLimit: opts.rateLimit, recheckMs: opts.recheckMs,
     });
   } catch (err) {
     await jobcenter?.close();

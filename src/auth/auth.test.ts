@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { allows, permissionsOf, within } from './roles.js';
+import { allows, narrower, permissionsOf, within } from './roles.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './secrets.js';
 
 test('roles grant the permissions of seed 004', () => {
@@ -10,6 +10,13 @@ test('roles grant the permissions of seed 004', () => {
   assert.ok(allows('superuser', 'define') && allows('superuser', 'operate'));
   assert.ok(allows(null, 'public') && !allows(null, 'read'));
   assert.ok(within('user', 'admin') && !within('operator', 'admin') && within('admin', 'superuser'));
+});
+
+test("a token's role under its user's role is the widest role within both", () => {
+  assert.equal(narrower('superuser', 'operator'), 'operator');
+  assert.equal(narrower('admin', 'superuser'), 'admin');
+  assert.equal(narrower('operator', 'admin'), 'user', 'operator and admin share only reading');
+  assert.equal(narrower('user', 'superuser'), 'user');
 });
 
 test('tokens are random and stored as their SHA-256; passwords as salted scrypt', async () => {

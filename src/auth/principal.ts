@@ -8,7 +8,14 @@ export interface Principal {
   via: 'token' | 'anonymous' | 'local';
   /** The name of the token used, when `via` is `token`. */
   token?: string;
+  /** What was presented, so that a long-lived connection can check it again before each call. */
+  credential?: Credential;
 }
+
+/** A credential accepted once: a token (by its hash) or a user's password (by the hash it matched). */
+export type Credential =
+  | { kind: 'token'; hash: string }
+  | { kind: 'password'; user: string; passwordHash: string };
 
 export const ANONYMOUS: Principal = { name: 'anonymous', role: null, via: 'anonymous' };
 

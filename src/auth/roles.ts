@@ -39,3 +39,13 @@ export function allows(role: Role | null, permission: Permission): boolean {
 export function within(inner: Role, outer: Role): boolean {
   return GRANTS[inner].every((p) => GRANTS[outer].includes(p));
 }
+
+/**
+ * The widest role that grants nothing beyond either: a token's rights under its user's current role. Roles
+ * are not a chain (operator and admin each grant what the other does not), so the meet of those two is user.
+ */
+export function narrower(a: Role, b: Role): Role {
+  if (within(a, b)) return a;
+  if (within(b, a)) return b;
+  return [...ROLES].reverse().find((r) => within(r, a) && within(r, b)) ?? 'user';
+}

@@ -102,6 +102,38 @@ describe('the CLI: tokens, users, ordo server --listen, and commands against a s
     assert.equal((await ordo(['token', 'revoke', 'alice-1', '--dir', dir], env)).code, 3);
   });
 
+  test('tokens with --expires are listed with their expiry; `ordo user add --replace` demotes the user\'s tokens on the running server', async () => {
+    const temp = await ordo(['token', 'create', '--name', 'temp', '--role', 'user', '--expires', '30d', '--dir', dir], env);
+    assert.equal(temp.code, 0, temp.stderr);
+    assert.match(temp.stdout, /^token temp \(user, valid until \d{4}-\d{2}-\d{2}T[\d:.]+Z\) created/);
+    const listed = JSON.parse((await ordo(['token', 'list', '--json', '--dir', dir], env)).stdout) as Array<{ name: string; expiresAt: number | null }>;
+    const expiresAt = listed.find((x) => x.name === 'temp')!.expiresAt!;
+    assert.ok(Math.abs(expiresAt - (Date.now() + 30 * 86_400_000)) < 60_000, String(expiresAt));
+    assert.equal(listed.find((x) => x.name === 'root')!.expiresAt, null);
+    const table = (await ordo(['token', 'list', '--dir', dir], env)).stdout;
+    assert.match(table.split('\n')[0]!, /EXPIRES$/);
+    assert.match(table, new RegExp(`\\ntemp .* ${new Date(expiresAt).toISOString().slice(0, 10)} `));
+    assert.match(table, /\nroot .* never\n/);
+    const past = await ordo(['token', 'create', '--name', 'old', '--role', 'user', '--expires', '2001-01-01', '--dir', dir], env);
+    assert.equal(past.code, 2);
+    assert.match(past.stderr, /ORDO_BAD_ARGUMENT --expires must lie in the future/);
+
+    assert.equal((await ordo(['user', 'add', 'dave', '--role', 'operator', '--dir', dir], env)).code, 0);
+    const daves = lastLine((await ordo(['token', 'create', '--name', 'dave-1', '--user', 'dave', '--dir', dir], env)).stdout);
+    const role = async () => (await (await fetch(`${url}/api/whoami`, { headers: { authorization: `Bearer ${daves}` } })).json() as { role: string }).role;
+    assert.equal(await role(), 'operator');
+    assert.equal((await ordo(['user', 'add', 'dave', '--role', 'user', '--replace', '--dir', dir], env)).code, 0);
+    assert.equal(await role(), 'user', 'the server sees the demotion at the next call');
+    const after = JSON.parse((await ordo(['token', 'list', '--json', '--dir', dir], env)).stdout) as Array<{ name: string; role: string }>;
+    assert.equal(after.find((x) => x.name === 'dave-1')!.role, 'user');
+  });
+
+  test('ordo server refuses an --allow-origin that is not an origin', async () => {
+    const bad = await ordo(['server', '--dir', dir, '--listen', '127.0.0.1:0', '--allow-origin', 'console.example.com'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /ORDO_BAD_ARGUMENT --allow-origin expects SCHEME:\/\/HOST\[:PORT\]/);
+  });
+
   test('start, show, why, runs, gate, abort, restart against the server', async () => {
     const remote = ['--server', url, '--token', token];
     const started = await ordo(['start', 'quick', '--json', ...remote], env);

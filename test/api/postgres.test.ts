@@ -27,7 +27,7 @@ describe('the API on PostgreSQL', () => {
     assert.equal(logs.text, 'n=7\n');
     const rest = await fetch(`${t.url}/api/runs/${run}/events`, { headers: { authorization: `Bearer ${t.tokens.user}` } });
     assert.equal((await rest.json() as Array<{ kind: string }>).at(-1)!.kind, 'run_succeeded');
-    assert.match(await (await fetch(`${t.url}/metrics`)).text(), /^ordo_tasks\{state="running"\} 0$/m);
+    assert.match(await (await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.tokens.user}` } })).text(), /^ordo_tasks\{state="running"\} 0$/m);
   });
 
   test('a subscriber of an API server without an engine sees the runs another server drives', async () => {

@@ -83,7 +83,7 @@ describe('REST, OpenAPI, metrics and probes', () => {
     const client = rpcClient(t.url, t.tokens.operator);
     const { run } = await client.request('runs.start', { flow: 'gated' }) as { run: number };
     const waiting = await waitFor('a ready task held at the gate', async () => {
-      const text = await (await get('/metrics')).text();
+      const text = await (await get('/metrics', t.tokens.user)).text();
       return /^ordo_queue_depth 1$/m.test(text) ? text : undefined;
     });
     assert.match(waiting, /^ordo_tasks\{state="ready"\} 1$/m);
@@ -95,7 +95,7 @@ describe('REST, OpenAPI, metrics and probes', () => {
     await client.request('gates.open', { name: 'eod' });
     await waitFor('the run to end', async () => ((await client.request('runs.get', { run }) as { run: { state: string } }).run.state === 'succeeded' ? true : undefined));
     await client.request('gates.close', { name: 'eod' });
-    const done = await (await get('/metrics')).text();
+    const done = await (await get('/metrics', t.tokens.user)).text();
     assert.match(done, /^ordo_queue_depth 0$/m);
     const count = Number(/^ordo_dispatch_latency_seconds_count (\d+)$/m.exec(done)?.[1]);
     assert.ok(count >= 2, `dispatches observed: ${count}`);

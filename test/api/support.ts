@@ -9,6 +9,7 @@ import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { startOrdoServer, type OrdoServer } from '../../src/api/serve.js';
+import type { LimiterOptions } from '../../src/auth/limiter.js';
 import { ROLES, type Role } from '../../src/auth/roles.js';
 import { hashToken, newToken } from '../../src/auth/secrets.js';
 import { loadProject } from '../../src/defs/load.js';
@@ -43,6 +44,11 @@ export interface TestServerOptions {
   anonymousRole?: Role | null;
   files?: Record<string, string>;
   tls?: { cert: string; key: string };
+  allowOrigins?: string[];
+  metricsPublic?: boolean;
+  rateLimit?: LimiterOptions;
+  /** How often open connections check their credential while idle (default: rarely, tests call recheckAll). */
+  recheckMs?: number;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -62,6 +68,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     server = await startOrdoServer({
       project, env, logger: pino({ level: 'silent' }), version: 'test', host: '127.0.0.1', port: 0, pollMs: 50, feedPollMs: 50,
       maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole, checkResults: true, tls: opts.tls,
+      allowOrigins: opts.allowOrigins, metricsPublic: opts.metricsPublic, rateLimit: opts.rateLimit, recheckMs: opts.recheckMs ?? 600_000,
     });
   } catch (err) {
     await db?.release();
@@ -112,11 +119,23 @@ export interface TestSocket {
   received: unknown[];
   send(value: unknown): void;
   next(pred: (m: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves when the socket closed, with the close code the server sent. */
+  closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
 
-export async function openSocket(url: string, token?: string, ca?: string): Promise<TestSocket> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers: token ? { authorization: `Bearer ${token}` } : {}, ca });
+/** `origin`: the Origin header a browser would send; `localAddress`: connect from this loopback address. */
+export interface SocketOptions {
+  origin?: string;
+  localAddress?: string;
+}
+
+export async function openSocket(url: string, token?: string, ca?: string, opts: SocketOptions = {}): Promise<TestSocket> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {}, ca, ...(opts.origin ? { origin: opts.origin } : {}),
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
   const received: unknown[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {
@@ -129,7 +148,7 @@ export async function openSocket(url: string, token?: string, ca?: string): Prom
     ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
   });
   return {
-    ws, received,
+    ws, received, closed,
     send: (value) => ws.send(typeof value === 'string' ? value : JSON.stringify(value)),
     next: (pred, what, timeoutMs = 10_000) => new Promise((resolve, reject) => {
       let seen = 0;

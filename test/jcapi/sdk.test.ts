@@ -39,7 +39,7 @@ describe('the client and remote worker SDKs over the WebSocket', () => {
     await worker.start();
     try {
       assert.deepEqual(await client.call('calltest', { input: 123 }, { timeoutMs: 10_000 }), { output: 126 });
-      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      const metrics = await (await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.tokens.user}` } })).text();
       assert.match(metrics, /^ordo_workers 1$/m);
       assert.match(metrics, /^ordo_worker_slots 2$/m);
       const job = await client.start('calltest', { input: 1 });

@@ -12,23 +12,27 @@ export const authMethods = {
     result: arr(entity('a user', { name: str(), role, hasPassword: bool(), createdAt: int() })), rest: { verb: 'GET', path: '/api/users' },
   },
   'users.add': {
-    summary: 'add a user (or change its role and password with `replace`); the role may not exceed the caller\'s', permission: 'manage',
+    summary: 'add a user (or change its role and password with `replace`; its tokens are narrowed to a lower role at once); the role, new and current, may not exceed the caller\'s', permission: 'manage',
     params: obj({ name, role, password: str({ minLength: 8, maxLength: 1000 }), replace: bool() }, ['name', 'role']),
     result: obj({ name: str(), role }, ['name', 'role']), rest: { verb: 'POST', path: '/api/users' },
   },
   'tokens.list': {
     summary: 'the API tokens (never their secrets)', permission: 'manage', params: obj({}),
-    result: arr(entity('a token', { name: str(), role, user: nullable(str()), createdAt: int(), lastUsedAt: nullable(int()) })),
+    result: arr(entity('a token', {
+      name: str(), role, user: nullable(str()), createdAt: int(), lastUsedAt: nullable(int()),
+      expiresAt: nullable(int({ description: 'when it stops working (ms since the epoch); null: never' })),
+    })),
     rest: { verb: 'GET', path: '/api/tokens' },
   },
   'tokens.create': {
-    summary: "create a token (role: by default the user's; never beyond the caller's); its secret is in the result only this once",
+    summary: "create a token (role: by default the user's; never beyond the caller's; for a user the caller may change); `expires`: 90m, 12h, 30d or an ISO date; its secret is in the result only this once",
     permission: 'manage',
-    params: obj({ name, role, user: name }, ['name']),
-    result: obj({ name: str(), role, token: str() }, ['name', 'role', 'token']), rest: { verb: 'POST', path: '/api/tokens' },
+    params: obj({ name, role, user: name, expires: str({ minLength: 1, maxLength: 40 }) }, ['name']),
+    result: obj({ name: str(), role, token: str(), expiresAt: nullable(int()) }, ['name', 'role', 'token', 'expiresAt']),
+    rest: { verb: 'POST', path: '/api/tokens' },
   },
   'tokens.revoke': {
-    summary: 'revoke a token: it stops working at once', permission: 'manage',
+    summary: 'revoke a token: it stops working at once, also on open connections; the token and its user may not have a role beyond the caller\'s', permission: 'manage',
     params: obj({ name }, ['name']), result: obj({ name: str(), revoked: { const: true } }, ['name', 'revoked']),
     rest: { verb: 'POST', path: '/api/tokens/:name/revoke' },
   },

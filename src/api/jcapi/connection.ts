@@ -8,6 +8,10 @@
  *
  * JobCenter's JSON-RPC library drops the connection on an error object with members beyond `code` and
  * `message`, so errors here carry the ORDO_* code in the message instead of in `data`.
+ *
+ * The credential of hello is checked again before each call and while idle (connections.ts): its current
+ * role applies, and once it no longer holds (token revoked or expired, password changed) the call is refused
+ * and the connection closed.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -49,9 +53,12 @@ export class JcConnection implements Connection {
   private rejected = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private detach: () => void = () => {};
+  private removeCheck: () => void = () => {};
+  private readonly address: string | undefined;
 
   constructor(socket: Socket, private readonly deps: ConnectionDeps, private readonly onEnd: (c: JcConnection) => void) {
     this.from = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.address = socket.remoteAddress;
     this.peer = new RpcPeer(socket, {
       maxFrame: Math.min(deps.helloMaxFrame, deps.maxFrame),
       frameTimeoutMs: deps.frameTimeoutMs,
@@ -70,6 +77,10 @@ export class JcConnection implements Connection {
   start(): void {
     this.peer.start();
     this.detach = this.deps.service.attach(this.id, this);
+    this.removeCheck = this.deps.app.connections.add(async () => {
+      const { refusal, final } = await this.recheck();
+      if (refusal && final) this.peer.close(`hello no longer valid: ${refusal.message}`);
+    });
     this.peer.notify('greetings', { who: 'jcapi', version: '1.1' });
     const hello = setTimeout(() => {
       if (!this.authenticated) this.peer.close('no hello in time');
@@ -95,16 +106,26 @@ export class JcConnection implements Connection {
     this.peer.close(reason);
   }
 
+  /** Checks hello's credential again: the current role, or why this call is refused (and whether for good). */
+  private async recheck(): Promise<{ refusal?: OrdoError; final?: boolean }> {
+    if (!this.authenticated) return {};
+    const verdict = await this.deps.app.auth.verdict(this.principal);
+    if (verdict.error) this.deps.logger.error({ err: verdict.error, connection: this.id }, 'jcapi: the credential could not be checked');
+    this.principal = verdict.principal;
+    return verdict;
+  }
+
   /** Answers a message; what the answer made possible (task_ready after announce, ...) follows it. */
   private async handle(message: unknown, text: string): Promise<undefined> {
+    const { refusal, final } = await this.recheck();
     const after: Array<() => void> = [];
-    const call: CallContext = { principal: this.principal, session: this.session, afterReply: (fn) => after.push(fn) };
+    const call: CallContext = { principal: this.principal, session: this.session, address: this.address, refusal, afterReply: (fn) => after.push(fn) };
     const { core } = this.deps.app;
     const response = message === undefined ? await core.handle(text, call) : await core.handleValue(message, call);
     if (response !== undefined) this.peer.send(JSON.stringify(plainErrors(typeof response === 'string' ? JSON.parse(response) : response)));
-    if (this.rejected) {
-      // `hello` failed: its answer went out, now the connection closes.
-      this.peer.close('hello refused');
+    if (this.rejected || (refusal && final)) {
+      // `hello` failed (or its credential no longer holds): its answer went out, now the connection closes.
+      this.peer.close(refusal ? `hello no longer valid: ${refusal.message}` : 'hello refused');
       return undefined;
     }
     for (const fn of after) fn();
@@ -132,6 +153,7 @@ export class JcConnection implements Connection {
   private ended(reason: string): void {
     for (const t of this.timers) clearTimeout(t);
     this.detach();
+    this.removeCheck();
     this.deps.app.hub.drop(this.session);
     this.deps.logger.debug({ connection: this.id, who: this.who, reason }, 'jcapi: connection closed');
     this.onEnd(this);

@@ -53,7 +53,14 @@ export function jobcenterHandlers(s: ApiServices) {
     return null;
   };
   return {
-    hello: handler(async (p: { who: string; method?: string; token: string }, call) => jc(call).hello(call.session, p)),
+    // Guessing tokens or passwords through hello is limited per client address (auth/limiter.ts).
+    hello: handler(async (p: { who: string; method?: string; token: string }, call) => {
+      const limiter = call.address === undefined ? undefined : s.limiter;
+      limiter?.check(call.address!);
+      const answer = await jc(call).hello(call.session, p);
+      if (!answer[0]) limiter?.fail(call.address!);
+      return answer;
+    }),
     ping: handler(async (_p: unknown, call) => {
       s.jobcenter?.seen(call.session);
       return 'pong';

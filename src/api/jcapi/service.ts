@@ -129,7 +129,7 @@ export class JobCenterService {
     }
     const user = await getUser(this.opts.engine.store.db, who);
     if (!user?.passwordHash || !(await verifyPassword(secret, user.passwordHash))) return null;
-    return { name: user.name, role: user.role, via: 'token' };
+    return { name: user.name, role: user.role, via: 'token', credential: { kind: 'password', user: user.name, passwordHash: user.passwordHash } };
   }
 
   /** `check_if_lock_exists`: whether a workflow run holds the lock now. */

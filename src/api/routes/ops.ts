@@ -1,8 +1,14 @@
-/** Operations endpoints, without authentication: /healthz, /readyz, /metrics, /openapi.json. */
+/**
+ * Operations endpoints: /healthz, /readyz and /openapi.json without authentication; /metrics with a token
+ * whose role may read (or, with `--anonymous ROLE`, none), unless the server runs with `--metrics-public`.
+ */
 import type { FastifyInstance } from 'fastify';
+import { allows } from '../../auth/roles.js';
+import { OrdoError } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import { readiness } from '../methods/server.js';
 import { openApiDocument } from '../openapi.js';
+import { sendError } from './rest.js';
 
 export function opsRoutes(app: ApiApp) {
   const document = openApiDocument(app.opts.services.version);
@@ -12,7 +18,19 @@ export function opsRoutes(app: ApiApp) {
       const { ready, problem } = await readiness(app.opts.services);
       return reply.code(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : `not ready: ${problem}\n`);
     });
-    f.get('/metrics', async (_req, reply) => {
+    f.get('/metrics', async (req, reply) => {
+      if (!app.opts.metricsPublic) {
+        try {
+          const caller = await app.auth.fromHeader(req.headers.authorization, req.ip);
+          if (!allows(caller.role, 'read')) {
+            throw caller.role === null
+              ? new OrdoError('ORDO_UNAUTHENTICATED', '/metrics needs an API token (or ordo server --metrics-public)')
+              : new OrdoError('ORDO_FORBIDDEN', `the role ${caller.role} may not read /metrics`);
+          }
+        } catch (err) {
+          return sendError(reply, err);
+        }
+      }
       app.metrics.subscriptions.set(app.hub.count);
       return reply.type(app.metrics.contentType).send(await app.metrics.render());
     });

@@ -32,6 +32,7 @@ function paramsOf(spec: MethodSpec, req: FastifyRequest): Record<string, unknown
 
 export function sendError(reply: FastifyReply, err: unknown, wire: WireError = toWireError(err)): FastifyReply {
   const { code, ...details } = (wire.rpc.data ?? {}) as Record<string, unknown>;
+  if (typeof details.retryAfterSeconds === 'number') void reply.header('retry-after', String(details.retryAfterSeconds));
   return reply.code(wire.http).send({ error: { code, message: wire.rpc.message, rpcCode: wire.rpc.code, ...(Object.keys(details).length ? { details } : {}) } });
 }
 
@@ -61,9 +62,9 @@ export function restRoutes(app: ApiApp) {
           const started = performance.now();
           let principal = 'anonymous';
           try {
-            const caller = await app.auth.fromHeader(req.headers.authorization);
+            const caller = await app.auth.fromHeader(req.headers.authorization, req.ip);
             principal = caller.name;
-            const result = await app.registry.invoke(name, paramsOf(spec, req), { principal: caller });
+            const result = await app.registry.invoke(name, paramsOf(spec, req), { principal: caller, address: req.ip });
             app.observe({ method: name, ms: performance.now() - started, code: null, principal });
             return reply.send(result);
           } catch (err) {

@@ -1,13 +1,15 @@
 /**
- * JSON-RPC 2.0 over HTTP POST at /rpc. The body is read as text (whatever the content type) so that the
- * core answers malformed JSON with -32700 itself. 200 with the response, 204 when only notifications were
- * sent, 413 (with a JSON-RPC error) past the size limit, 401 (with a JSON-RPC error) for an invalid token.
+ * JSON-RPC 2.0 over HTTP POST at /rpc. The body must be JSON by its content type (guards.ts refuses others
+ * with 415) and is read as text, so that the core answers malformed JSON with -32700 itself. 200 with the
+ * response, 204 when only notifications were sent, 413 (with a JSON-RPC error) past the size limit, 401 (with
+ * a JSON-RPC error) for an invalid token, 429 while the caller's address is blocked for failed tokens.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OrdoError } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import { toWireError } from '../rpc/errors.js';
 import { failure } from '../rpc/protocol.js';
+import { refuse } from './guards.js';
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(typeof body === 'string' ? body : JSON.stringify(body));
@@ -25,13 +27,14 @@ export function rpcRoutes(app: ApiApp) {
     f.post('/rpc', async (req, reply) => {
       let principal;
       try {
-        principal = await app.auth.fromHeader(req.headers.authorization);
+        principal = await app.auth.fromHeader(req.headers.authorization, req.ip);
       } catch (err) {
+        if (err instanceof OrdoError) return refuse(req, reply, err);
         const wire = toWireError(err);
         return send(reply, wire.http, failure(null, wire.rpc));
       }
       const text = typeof req.body === 'string' ? req.body : '';
-      const response = await app.core.handle(text, { principal });
+      const response = await app.core.handle(text, { principal, address: req.ip });
       if (response === undefined) return reply.code(204).send();
       return send(reply, 200, response);
     });

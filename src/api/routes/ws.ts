@@ -1,7 +1,12 @@
 /**
  * JSON-RPC 2.0 over a WebSocket at /ws: each text message is a request, a notification or a batch; the
  * server answers on the same socket (responses may come out of order) and sends live-update notifications
- * to the connection's subscriptions. The token comes in the upgrade request's Authorization header.
+ * to the connection's subscriptions. The token comes in the upgrade request's Authorization header; the
+ * upgrade of a page from another web origin is refused (guards.ts).
+ *
+ * The token is checked again before each message and while the connection idles (connections.ts): a
+ * demoted user's next call has the new role, and a revoked or expired token gets its calls refused
+ * (ORDO_UNAUTHENTICATED) and the socket closed (1008), its subscriptions with it.
  *
  * Bad peers cannot hold the server: a message past the size limit gets an error (past four times the limit
  * the socket closes with 1009); more than 32 calls in flight pause reading; a peer that does not drain what
@@ -12,6 +17,8 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../../auth/principal.js';
+import { allows } from '../../auth/roles.js';
+import { OrdoError } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { Session } from '../context.js';
 import { notification } from '../rpc/protocol.js';
@@ -33,13 +40,14 @@ export function wsRoutes(app: ApiApp) {
       websocket: true,
       preValidation: async (req, reply) => {
         try {
-          (req as unknown as { principal: Principal }).principal = await app.auth.fromHeader(req.headers.authorization);
+          (req as unknown as { principal: Principal }).principal = await app.auth.fromHeader(req.headers.authorization, req.ip);
         } catch (err) {
           return sendError(reply, err);
         }
       },
     }, (socket: WebSocket, req) => {
-      const principal = (req as unknown as { principal: Principal }).principal;
+      let principal = (req as unknown as { principal: Principal }).principal;
+      const address = req.ip;
       const session: Session = {
         id: randomBytes(8).toString('hex'),
         notify: (method, params) => {
@@ -51,6 +59,22 @@ export function wsRoutes(app: ApiApp) {
           socket.send(JSON.stringify(notification(method, params)));
         },
       };
+      /** The principal as its credential stands now, or why it no longer stands. */
+      const current = async () => {
+        const verdict = await app.auth.verdict(principal);
+        if (verdict.error) req.log.error({ err: verdict.error }, 'websocket: the credential could not be checked');
+        principal = verdict.principal;
+        return verdict;
+      };
+      const end = (refusal: OrdoError) => {
+        app.hub.drop(session);
+        if (socket.readyState === socket.OPEN) socket.close(1008, refusal.message.slice(0, 120));
+      };
+      const removeCheck = app.connections.add(async () => {
+        const { refusal, final } = await current();
+        if (refusal && final) end(refusal);
+        else if (!refusal && !allows(principal.role, 'read')) app.hub.drop(session);
+      });
       app.metrics.connections.inc();
       let inFlight = 0;
       let alive = true;
@@ -68,12 +92,16 @@ export function wsRoutes(app: ApiApp) {
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         alive = true;
         if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
-        const after: Array<() => void> = [];
-        app.core.handle(textOf(data), { principal, session, afterReply: (fn) => after.push(fn) })
-          .then((response) => {
-            if (response !== undefined && socket.readyState === socket.OPEN) socket.send(response);
-            for (const fn of after) fn();
-          })
+        const handle = async () => {
+          const checked = await current();
+          const after: Array<() => void> = [];
+          const call = { principal: checked.principal, session, address, refusal: checked.refusal, afterReply: (fn: () => void) => after.push(fn) };
+          const response = await app.core.handle(textOf(data), call);
+          if (response !== undefined && socket.readyState === socket.OPEN) socket.send(response);
+          for (const fn of after) fn();
+          if (checked.refusal && checked.final) end(checked.refusal);
+        };
+        handle()
           .catch((err: unknown) => req.log.error({ err }, 'websocket: a message could not be handled'))
           .finally(() => {
             if (--inFlight < MAX_IN_FLIGHT && socket.isPaused) socket.resume();
@@ -82,6 +110,7 @@ export function wsRoutes(app: ApiApp) {
       });
       socket.on('close', () => {
         clearInterval(ping);
+        removeCheck();
         app.hub.drop(session);
         app.opts.services.jobcenter?.sessionClosed(session.id);
         app.opts.services.agents?.sessionClosed(session.id);

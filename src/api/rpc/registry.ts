@@ -57,6 +57,7 @@ export class Registry {
   async invoke(name: string, params: unknown, call: CallContext): Promise<unknown> {
     const entry = this.entries.get(name);
     if (!entry) throw new OrdoError('ORDO_METHOD_NOT_FOUND', `method "${name}" does not exist`);
+    if (call.refusal) throw call.refusal;
     const { permission } = entry.spec;
     if (!allows(call.principal.role, permission)) {
       if (call.principal.role === null) throw new OrdoError('ORDO_UNAUTHENTICATED', `${name} needs an API token (permission ${permission})`);

@@ -1,7 +1,8 @@
 /**
  * `ordo user add|list` and `ordo token create|revoke|list`: the API's users and tokens, written straight to
  * the store (no server needed), which is also how the first superuser token is made:
- * `ordo token create --name admin --role superuser`.
+ * `ordo token create --name admin --role superuser`. Changing a user's role with `ordo user add --replace`
+ * narrows its tokens at once, also on connections open to a server (they check before each call).
  */
 import type { Command } from 'commander';
 import { addUser, issueToken } from '../../auth/manage.js';
@@ -12,6 +13,12 @@ import { action, withStore } from '../context.js';
 import { table, time } from '../format.js';
 
 const actor = () => process.env.USER ?? 'cli';
+
+/** `never`, the time, or the time and `(expired)`. */
+function expiry(at: number | null): string {
+  if (at === null) return 'never';
+  return at <= Date.now() ? `${time(at)} (expired)` : time(at);
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -48,10 +55,12 @@ export function registerAuthCommands(program: Command): void {
     .requiredOption('-n, --name <name>', 'a name for the token (to revoke it later)')
     .option('-r, --role <role>', `${ROLES.join(' | ')} (default: the user's role)`)
     .option('-u, --user <user>', 'the user the token belongs to (its role may not exceed the user\'s)')
+    .option('--expires <when>', 'when it stops working: a duration (90m, 12h, 30d) or an ISO date (2027-01-31, 2027-01-31T18:00Z); default never')
     .option('-d, --dir <dir>', 'project directory')
-    .action(action(async (opts: { name: string; role?: string; user?: string; dir?: string }) => {
-      const { role, secret } = await withStore(opts, (s) => issueToken(s.sql, opts, actor(), Date.now()));
-      process.stdout.write(`token ${opts.name} (${role}) created; it is shown only this once:\n${secret}\n`);
+    .action(action(async (opts: { name: string; role?: string; user?: string; expires?: string; dir?: string }) => {
+      const { role, secret, expiresAt } = await withStore(opts, (s) => issueToken(s.sql, opts, actor(), Date.now()));
+      const until = expiresAt === null ? '' : `, valid until ${new Date(expiresAt).toISOString()}`;
+      process.stdout.write(`token ${opts.name} (${role}${until}) created; it is shown only this once:\n${secret}\n`);
     }));
   token.command('revoke <name>')
     .description('revoke a token: it stops working at once')
@@ -69,6 +78,9 @@ export function registerAuthCommands(program: Command): void {
     .action(action(async (opts: { dir?: string; json?: boolean }) => {
       const tokens = await withStore(opts, (s) => listTokens(s.sql));
       if (opts.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);
-      else process.stdout.write(table(['TOKEN', 'ROLE', 'USER', 'CREATED', 'LAST USED'], tokens.map((t) => [t.name, t.role, t.user ?? '-', time(t.createdAt), time(t.lastUsedAt)])));
+      else {
+        process.stdout.write(table(['TOKEN', 'ROLE', 'USER', 'CREATED', 'LAST USED', 'EXPIRES'],
+          tokens.map((t) => [t.name, t.role, t.user ?? '-', time(t.createdAt), time(t.lastUsedAt), expiry(t.expiresAt)])));
+      }
     }));
 }

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../api/rpc/core.js';
+import { parseAllowedOrigin } from '../../api/origin.js';
 import { startOrdoServer } from '../../api/serve.js';
 import { isRole, ROLES, type Role } from '../../auth/roles.js';
 import { OrdoError } from '../../errors.js';
@@ -34,6 +35,8 @@ interface ServerOptions {
   jcapiPing?: string;
   jcapiPingTimeout?: string;
   labels?: string;
+  allowOrigin: string[];
+  metricsPublic?: boolean;
 }
 
 /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces). */
@@ -92,6 +95,9 @@ export function registerServerCommand(program: Command): void {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--max-message-bytes <n>', `largest API message accepted (default ${DEFAULT_MAX_MESSAGE_BYTES})`)
     .option('--anonymous <role>', `role of API callers without a token (${ROLES.join('|')}; default: none, only health)`)
+    .option('--allow-origin <origin>', 'a web origin (SCHEME://HOST[:PORT]) whose pages may call the API besides the server\'s own (repeatable)',
+      (value: string, all: string[]) => [...all, parseAllowedOrigin(value)], [] as string[])
+    .option('--metrics-public', 'serve /metrics without a token (default: a token whose role may read)')
     .option('--jcapi-listen <host:port>', `also serve the JobCenter protocol (netstrings over TCP) there, e.g. ${DEFAULT_JCAPI_LISTEN} (ORDO_JCAPI_LISTEN)`)
     .option('--jcapi-tls-cert <file>', 'serve the JobCenter listener over TLS with this PEM certificate (with --jcapi-tls-key)')
     .option('--jcapi-tls-key <file>', 'the PEM private key of --jcapi-tls-cert')
@@ -116,7 +122,7 @@ export function registerServerCommand(program: Command): void {
         maxMessageBytes: opts.maxMessageBytes ? parsePositiveInt(opts.maxMessageBytes, '--max-message-bytes') : undefined,
         anonymousRole: (opts.anonymous as Role | undefined) ?? null,
         jcapi: jcapiOf(opts), workerTimeoutMs: parsePositiveInt(opts.workerTimeout ?? '30', '--worker-timeout') * 1000,
-        labels: parseLabels(opts.labels),
+        labels: parseLabels(opts.labels), allowOrigins: opts.allowOrigin, metricsPublic: opts.metricsPublic === true,
         jobcenter: {
           pingMs: parsePositiveInt(opts.jcapiPing ?? '60', '--jcapi-ping') * 1000,
           pingTimeoutMs: parsePositiveInt(opts.jcapiPingTimeout ?? '30', '--jcapi-ping-timeout') * 1000,
