@@ -9,6 +9,21 @@ export interface HostAdapter {
   reattach(req: AttemptRequest, startedAt: number): AttemptHandle;
 }
 
+/**
+ * Where no agents are (`ordo run`, `ordo resume`: an engine without the API), a job placed on a host fails
+ * at once, saying where such runs go, rather than running on the wrong machine. A re-attach ends lost: the
+ * attempt is the host's agent's, and only a server hears from it.
+ */
+export const NO_HOSTS: HostAdapter = {
+  start: (req) => refused(req, 'failed', `job "${req.job.name}" runs on host ${req.job.host ?? '?'}: only ordo server places jobs on hosts (start the run with ordo start, or through the API)`),
+  reattach: (req) => refused(req, 'lost', `the attempt runs on host ${req.job.host ?? '?'}, whose agent talks only to ordo server`),
+};
+
+function refused(req: AttemptRequest, status: 'failed' | 'lost', error: string): AttemptHandle {
+  const at = Date.now();
+  return { done: Promise.resolve({ status, exitCode: null, signal: null, error, startedAt: at, endedAt: at }), abort: () => {} };
+}
+
 export class PlacingExecutor implements Executor {
   readonly kinds = ['command'] as const;
 

@@ -8,7 +8,7 @@ import { Engine } from '../engine/engine.js';
 import type { Clock, Executor } from '../engine/ports.js';
 import { LocalProcessExecutor } from '../exec/local.js';
 import { NoopExecutor } from '../exec/noop.js';
-import { PlacingExecutor } from '../exec/placing.js';
+import { NO_HOSTS, PlacingExecutor } from '../exec/placing.js';
 import type { Logger } from 'pino';
 import { AgentHub } from './agents.js';
 import { openStore, stateDirFor } from '../store/open.js';
@@ -87,7 +87,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }), () => clock.now());
   const agents = opts.agents ? new AgentHub({ store, hosts: settings.hosts, leaseMs: opts.leaseMs ?? leaseMsFrom(env), stateDir, logger: opts.agents.logger }) : null;
   await agents?.init();
-  const command = agents ? new PlacingExecutor(local, agents) : local;
+  const command = new PlacingExecutor(local, agents ?? NO_HOSTS);
   const executors = opts.executors ?? [command, new NoopExecutor(), workflows];
   const engine = new Engine({
     store,

@@ -82,6 +82,17 @@ async function untilEnded(b: Sandbox, run: number, seen: () => string) {
 }
 
 describe('jobs on hosts, run by ordo agent', () => {
+  it('ordo run refuses a flow with jobs on hosts, which only a server runs', async () => {
+    const b = sandbox(PROJECT);
+    try {
+      const r = await b.ordo(['run', 'remote']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /ORDO_BAD_ARGUMENT flow "remote" has jobs on hosts \(first, long\): a server runs it \(ordo start remote/);
+    } finally {
+      b.cleanup();
+    }
+  });
+
   it('a job waits for its host; an agent runs it, streams its output and reports its result once', { timeout: 90_000 }, async () => {
     const s = await setup();
     let agent: CliProcess | undefined;

@@ -109,6 +109,12 @@ export function registerRunCommands(program: Command): void {
     .action(action(async (flowName: string, opts: RunOptions) => {
       const extra = runOptions(opts);
       const { dir, flow, params, maxParallel, project } = await prepare(flowName, opts);
+      const placed = flow.jobs.filter((j) => j.host !== undefined || j.hostSelector);
+      if (placed.length > 0) {
+        // Only a server has agents: here such a job would wait for its host for ever.
+        throw new OrdoError('ORDO_BAD_ARGUMENT', `flow "${flow.name}" has jobs on hosts (${placed.map((j) => j.name).join(', ')}): ` +
+          `a server runs it (ordo start ${flow.name}, with ordo server and the hosts' agents running)`);
+      }
       const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
       try {
         const run = await rt.engine.createRun(flow, flowFingerprint(flow), params, extra);
