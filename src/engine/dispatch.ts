@@ -245,6 +245,8 @@ export function selectDispatch(input: DispatchInput): DispatchDecision {
       waits.set(c.task.id, { kind: 'load', load: input.load, maxLoad: c.job.maxLoad });
       continue;
     }
+    // The claims it takes: a host selector's choice is replaced by the chosen host's claim.
+    let picked = c.claims;
     if (c.claims.length > 0 && input.usage) {
       let wait: WaitReason | undefined;
       const claims: ResourceClaim[] = [];
@@ -263,10 +265,9 @@ export function selectDispatch(input: DispatchInput): DispatchDecision {
         continue;
       }
       input.usage.take(claims, c.task.id, c.run.row.id, c.task.job, input.now);
-      picks.push({ run: c.run, task: c.task, claims });
-      continue;
+      picked = claims;
     }
-    picks.push({ run: c.run, task: c.task, claims: c.claims });
+    picks.push({ run: c.run, task: c.task, claims: picked });
     if (!c.immediate) free--;
     runFree.set(c.run, flowFree - 1);
   }
