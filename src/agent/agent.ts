@@ -21,6 +21,9 @@ import { outputFile } from '../exec/paths.js';
 import { Link, type LinkOptions } from '../sdk/link.js';
 import { AttemptBook, type BookEntry } from './attempt-book.js';
 
+/** How long after its end an outcome the server does not know yet is still offered to it. */
+const REPORT_FOR_MS = 3_600_000;
+
 export interface AgentOptions extends LinkOptions {
   /** The host's name in the server's ordo.yaml. */
   name: string;
@@ -32,6 +35,8 @@ export interface AgentOptions extends LinkOptions {
   version?: string;
   /** How often live output is sent (default 200 ms). */
   outputEveryMs?: number;
+  /** How often outcomes the server did not take yet are offered again (default 2 s). */
+  retryEveryMs?: number;
   log?: (message: string) => void;
 }
 
@@ -48,6 +53,7 @@ export class Agent {
   private readonly live = new Map<string, Live>();
   private readonly reporting = new Set<string>();
   private outputTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly opts: AgentOptions) {
@@ -64,15 +70,21 @@ export class Agent {
     }
     this.link.on('agent.start', (p) => this.onStart(p));
     this.link.on('agent.abort', (p) => this.live.get(String(p.key))?.handle.abort(String(p.reason ?? 'aborted by the server')));
-    this.link.on('agent.inventory', () => void this.link.requestNow('agent.inventory', { attempts: this.inventory() }).catch(() => {}));
+    this.link.on('agent.inventory', () => {
+      // An engine re-attaches (a new server): it learns what is here, then gets the outcomes that wait.
+      void this.link.requestNow('agent.inventory', { attempts: this.inventory() })
+        .then(() => this.reportEnded(), () => {});
+    });
     this.link.onConnect(async () => {
       const hello = await this.link.requestNow<{ host: string; slots: number }>('agent.hello', {
         name: this.opts.name, labels: this.opts.labels ?? {}, version: this.opts.version ?? '', attempts: this.inventory(),
       });
       this.opts.log?.(`connected as host ${hello.host} (${hello.slots} slots)`);
-      for (const entry of this.book.list()) if (entry.outcome) void this.report(entry);
+      this.reportEnded();
     });
     this.outputTimer = setInterval(() => this.sendOutput(), this.opts.outputEveryMs ?? 200);
+    // Outcomes the server could not take yet (its engine had not re-attached) are offered again.
+    this.retryTimer = setInterval(() => this.reportEnded(), this.opts.retryEveryMs ?? 2000);
     await this.link.open(timeoutMs);
   }
 
@@ -80,6 +92,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.outputTimer) clearInterval(this.outputTimer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
     this.exec.close();
     await this.link.close();
   }
@@ -120,21 +133,31 @@ export class Agent {
 
   private ended(entry: BookEntry, outcome: AttemptOutcome): void {
     if (this.stopped) return;
-    this.sendOutputOf(entry.key);
+    // All of the output before the outcome (bounded: the files are capped and no longer grow).
+    for (let i = 0; i < 64 && this.sendOutputOf(entry.key); i++);
     this.live.delete(entry.key);
     const done = this.book.finish(entry.key, outcome);
     this.opts.log?.(`end ${entry.key}: ${outcome.status}`);
     if (done) void this.report(done);
   }
 
-  /** Reports an outcome; the book entry goes once the server answered (accepted, or refused as stale). */
+  private reportEnded(): void {
+    for (const entry of this.book.list()) if (entry.outcome) void this.report(entry);
+  }
+
+  /**
+   * Reports an outcome. The book entry goes once the server took it, or refused it for good (a stale token:
+   * the attempt was given up); while the server does not know the attempt yet (its engine has not
+   * re-attached after a restart) it is offered again, for up to an hour after the job ended.
+   */
   private async report(entry: BookEntry): Promise<void> {
     if (!entry.outcome || this.reporting.has(entry.key) || !this.link.connected) return;
     this.reporting.add(entry.key);
     try {
       const answer = await this.link.requestNow<{ accepted: boolean; reason?: string }>('agent.done', { key: entry.key, token: entry.req.token, outcome: entry.outcome });
-      if (!answer.accepted) this.opts.log?.(`the server refused the result of ${entry.key}: ${answer.reason ?? '?'}`);
-      this.book.remove(entry.key);
+      const given = answer.accepted || answer.reason === 'stale token' || Date.now() - entry.outcome.endedAt > REPORT_FOR_MS;
+      if (!answer.accepted && given) this.opts.log?.(`the server refused the result of ${entry.key}: ${answer.reason ?? '?'}`);
+      if (given) this.book.remove(entry.key);
     } catch {
       // Not connected any more: reported again after the next hello.
     } finally {
@@ -147,18 +170,24 @@ export class Agent {
     for (const key of this.live.keys()) this.sendOutputOf(key);
   }
 
-  /** Sends what the attempt's log files gained since the last time (at most 1 MiB per stream per call). */
-  private sendOutputOf(key: string): void {
+  /**
+   * Sends what the attempt's log files gained since the last time (at most 1 MiB per stream per call);
+   * true when it sent something.
+   */
+  private sendOutputOf(key: string): boolean {
     const live = this.live.get(key);
-    if (!live || !this.link.connected) return;
+    if (!live || !this.link.connected) return false;
     const { req } = live.entry;
+    let sent = false;
     for (const stream of ['stdout', 'stderr'] as const) {
       const path = outputFile(this.opts.stateDir, req.runId, req.job.name, req.attempt, stream);
       const chunk = readFrom(path, live.offsets[stream], 1 << 20);
       if (!chunk) continue;
       live.offsets[stream] += chunk.length;
+      sent = true;
       void this.link.requestNow('agent.output', { key, stream, data: chunk.toString('base64') }).catch(() => {});
     }
+    return sent;
   }
 }
 

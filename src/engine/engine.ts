@@ -505,18 +505,22 @@ export class Engine {
    */
   private async loseRun(run: ActiveRun, row: RunRow | undefined): Promise<void> {
     const runId = run.row.id;
+    // Once per run, however many paths (the poll, a refused write) find it lost at the same time.
+    if (this.runs.get(runId) !== run) return;
+    this.runs.delete(runId);
+    this.reloads.delete(runId);
     for (const task of run.tasks.values()) {
       const live = this.live.get(task.id);
       if (!live) continue;
       const current = (await this.opts.store.getAttempts(task.id)).find((a) => a.attempt === live.attempt.attempt);
+      // Its completion may have been applied meanwhile: only what is still ours is let go, and counted once.
+      if (this.live.get(task.id) !== live) continue;
       const taken = current?.state === 'running' && current.owner !== null && current.owner !== this.owner;
       if (live.handle.abandon) live.handle.abandon(!taken);
       else live.handle.abort('run adopted by another engine');
       this.live.delete(task.id);
       this.runningTotal--;
     }
-    this.runs.delete(runId);
-    this.reloads.delete(runId);
     run.finish({ run: row ?? run.row, tasks: [...run.tasks.values()], lostTo: row?.owner ?? null });
   }
 

@@ -20,7 +20,7 @@ import { orderFile, outputFile, procFile, resultFile } from './paths.js';
 import type { RunFiles } from './run-files.js';
 import type { RecordKind } from './run-log.js';
 import {
-  readRecord, readStatus, readStopNote, signalGroup, spawnSupervisor, supervisorAlive, writeStopNote,
+  bootId, readRecord, readStatus, readStopNote, signalGroup, spawnSupervisor, supervisorAlive, writeStopNote,
   type StopNote, type SupervisorRecord, type SupervisorStatus,
 } from './supervisor.js';
 
@@ -51,6 +51,8 @@ export class LocalAttempt {
   private stopping: StopNote | undefined;
   private timers = new Set<NodeJS.Timeout>();
   private ended = false;
+  /** True while abandon() kills the job (the only signal allowed at the end). */
+  private abandoning = false;
   /** Called once when this attempt is let go of without an outcome (abandon). */
   onAbandon: (() => void) | undefined;
 
@@ -121,7 +123,7 @@ export class LocalAttempt {
     this.watch();
     this.armTimeout();
     // A stop that was under way when the previous engine went: its SIGKILL still comes on time.
-    if (note) this.after(note.at + this.req.job.killGraceMs - Date.now(), () => this.signalJob('SIGKILL'));
+    if (note && !this.ended) this.after(note.at + this.req.job.killGraceMs - Date.now(), () => this.signalJob('SIGKILL'));
   }
 
   /** Polls a re-attached attempt's supervisor until it recorded the job's end, or is known gone. */
@@ -170,7 +172,9 @@ export class LocalAttempt {
    */
   abandon(kill: boolean): void {
     if (this.ended) return;
+    this.abandoning = true;
     if (kill) this.signalJob('SIGKILL');
+    this.abandoning = false;
     this.note(kill ? 'KILL' : 'DETACH', 'this engine lost the run to another');
     this.ended = true;
     this.clearTimers();
@@ -181,7 +185,7 @@ export class LocalAttempt {
 
   /** Signals the job's process group once the supervisor has recorded it (it does so within milliseconds). */
   private signalJob(signal: NodeJS.Signals): boolean {
-    if (this.ended && signal !== 'SIGKILL') return false;
+    if (this.ended && !this.abandoning) return false;
     this.record ??= readRecord(this.proc.record);
     if (this.record) return signalGroup(this.record.pgid, signal);
     if (!this.ended) this.after(20, () => this.signalJob(signal));
@@ -232,7 +236,8 @@ export class LocalAttempt {
   private lose(why: string, record: SupervisorRecord | undefined): void {
     this.ended = true;
     this.clearTimers();
-    if (record) signalGroup(record.pgid, 'SIGKILL');
+    // A record of another boot names a group id that means nothing (or someone else) now.
+    if (record && record.bootId === bootId()) signalGroup(record.pgid, 'SIGKILL');
     this.report('lost', null, null, Date.now(), `lost: ${why}`, record?.pgid);
   }
 

@@ -8,7 +8,7 @@
  * away longer than the lease is closed, and the attempts that were running there end `lost` (retried per the
  * jobs' policy). Results come back with the attempt's fencing token; a stale or repeated one is refused.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { HostDef } from '../defs/model.js';
@@ -70,6 +70,35 @@ export interface AgentHubOptions {
   now?: () => number;
 }
 
+const STATUSES: readonly AttemptStatus[] = ['succeeded', 'failed', 'timeout', 'aborted', 'lost'];
+
+/** An agent's outcome, checked field by field (it goes into the store as it is), or what is wrong with it. */
+function outcomeOf(o: Record<string, unknown>): AttemptOutcome | string {
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (!STATUSES.includes(o.status as AttemptStatus)) return `outcome.status must be one of ${STATUSES.join(', ')}`;
+  if (!num(o.startedAt) || !num(o.endedAt)) return 'outcome.startedAt and outcome.endedAt must be epoch milliseconds';
+  if (o.exitCode !== null && !(Number.isInteger(o.exitCode))) return 'outcome.exitCode must be an integer or null';
+  if (o.signal !== null && typeof o.signal !== 'string') return 'outcome.signal must be a signal name or null';
+  if (o.error !== undefined && typeof o.error !== 'string') return 'outcome.error must be text';
+  if (o.result !== undefined && (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result))) return 'outcome.result must be an object';
+  if (o.pid !== undefined && !Number.isInteger(o.pid)) return 'outcome.pid must be an integer';
+  return {
+    status: o.status as AttemptStatus, exitCode: o.exitCode as number | null, signal: o.signal as string | null,
+    startedAt: o.startedAt as number, endedAt: o.endedAt as number,
+    ...(o.error !== undefined && { error: (o.error as string).slice(0, 4000) }),
+    ...(o.result !== undefined && { result: o.result as Record<string, unknown> }),
+    ...(o.pid !== undefined && { pid: o.pid as number }),
+  };
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Why a host is closed while no agent speaks for it, with what to do. */
 const noAgent = (name: string, why = 'no agent connected') => `down: ${why} (start one on the host: ordo agent --name ${name} --server URL)`;
 
@@ -125,7 +154,14 @@ export class AgentHub {
       done,
       abort: (reason) => {
         t.abortReason = reason;
-        this.conns.get(host)?.session.notify('agent.abort', { key, reason });
+        // Not sent yet: it never starts. Otherwise the agent stops it (again at its next hello if away now).
+        if (t.state === 'queued') this.end(t, 'aborted', `aborted before it was sent to host ${host}: ${reason}`);
+        else this.conns.get(host)?.session.notify('agent.abort', { key, reason });
+      },
+      abandon: (kill) => {
+        // This engine lost the run: the engine that adopted it re-attaches through its own hub.
+        if (kill) this.conns.get(host)?.session.notify('agent.abort', { key, reason: 'the engine lost the run' });
+        this.attempts.delete(key);
       },
     };
   }
@@ -164,20 +200,24 @@ export class AgentHub {
     for (const t of [...this.attempts.values()]) {
       if (t.host !== host) continue;
       const item = held.get(t.key);
-      if (item && item.token === t.req.token) t.state = 'running';
-      else if (t.state === 'unknown') this.end(t, 'lost', 'the host\'s agent does not have the attempt');
+      if (item && item.token === t.req.token) {
+        t.state = 'running';
+        // An abort that came while the agent was away.
+        if (t.abortReason !== undefined) this.conns.get(host)?.session.notify('agent.abort', { key: t.key, reason: t.abortReason });
+      } else if (t.state === 'unknown') this.end(t, 'lost', 'the host\'s agent does not have the attempt');
       else if (t.state === 'queued' || t.state === 'sent') this.send(t);
     }
   }
 
   /** An attempt ended on an agent. */
-  done(session: AgentSession, p: { key: string; token: number; outcome: AttemptOutcome }): { accepted: boolean; reason?: string } {
+  done(session: AgentSession, p: { key: string; token: number; outcome: Record<string, unknown> }): { accepted: boolean; reason?: string } {
     const host = this.sessions.get(session.id);
     const t = this.attempts.get(p.key);
     if (!host || !t || t.host !== host) return { accepted: false, reason: 'no such attempt in flight on this host' };
     if (t.req.token !== p.token) return { accepted: false, reason: 'stale token' };
+    const o = outcomeOf(p.outcome);
+    if (typeof o === 'string') throw new OrdoError('ORDO_INVALID_PARAMS', `agent.done: ${o}`);
     this.attempts.delete(p.key);
-    const o = p.outcome;
     t.resolve({ ...o, status: t.abortReason && o.status !== 'succeeded' ? 'aborted' : o.status });
     return { accepted: true };
   }
@@ -189,6 +229,8 @@ export class AgentHub {
     const path = outputFile(this.opts.stateDir, t.req.runId, t.req.job.name, t.req.attempt, p.stream);
     try {
       mkdirSync(dirname(path), { recursive: true });
+      // The agent caps what the job writes; this caps what a misbehaving agent could send.
+      if (sizeOf(path) > t.req.logMaxBytes + 4096) return;
       appendFileSync(path, Buffer.from(p.data, 'base64'));
     } catch (err) {
       this.opts.logger?.warn({ err, key: p.key }, 'cannot write an agent\'s output');

@@ -1,5 +1,4 @@
 /** Handlers of hosts (operators) and of the agents' calls; the work is the AgentHub's (src/server/agents.ts). */
-import type { AttemptOutcome } from '../../engine/ports.js';
 import { OrdoError } from '../../errors.js';
 import type { AgentInventoryItem, AgentHub } from '../../server/agents.js';
 import { handler, type ApiServices, type CallContext } from '../context.js';
@@ -29,7 +28,7 @@ export function hostHandlers(s: ApiServices) {
       hub().inventory(host, p.attempts);
       return { ok: true };
     }),
-    'agent.done': handler(async (p: { key: string; token: number; outcome: AttemptOutcome }, call) => hub().done(session(call), p)),
+    'agent.done': handler(async (p: { key: string; token: number; outcome: Record<string, unknown> }, call) => hub().done(session(call), p)),
     'agent.output': handler(async (p: { key: string; stream: 'stdout' | 'stderr'; data: string }, call) => {
       hub().output(session(call), p);
       return { ok: true };
