@@ -5,7 +5,8 @@
  * the lower bound max(CP, W/m) for WfCommons traces. Also times the planner. Prints a table and writes
  * bench/scheduling-results.json (full runs only). Figures only; nothing here is asserted.
  *   node dist/bench/scheduling.js [--quick] [--data DIR] [--seed N] [--iterations N] [--budget STEPS]
- * --quick takes every 6th STG graph and writes no JSON. DIR defaults to $ORDO_BENCHMARKS or /work/shared/benchmarks.
+ * --quick takes every 6th STG graph and writes no JSON. DIR defaults to $ORDO_BENCHMARKS: the whole benchmark set,
+ * laid out like test/fixtures/benchmarks (which holds only a few of its graphs).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,12 @@ import { parseWfCommons } from '../src/sched/wfcommons.js';
 const args = process.argv.slice(2);
 const opt = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const quick = args.includes('--quick');
-const dataDir = opt('--data') ?? benchmarksDir();
+const dataArg = opt('--data') ?? benchmarksDir();
+if (dataArg === undefined) {
+  process.stderr.write('bench/scheduling: set ORDO_BENCHMARKS (or pass --data DIR) to the whole benchmark set, laid out like test/fixtures/benchmarks\n');
+  process.exit(2);
+}
+const dataDir: string = dataArg;
 const planOpts: PlanOptions = { seed: Number(opt('--seed') ?? 1) };
 if (opt('--iterations') !== undefined) planOpts.iterations = Number(opt('--iterations'));
 if (opt('--budget') !== undefined) planOpts.budgetSteps = Number(opt('--budget'));

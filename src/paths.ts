@@ -12,7 +12,11 @@ export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);
 }
 
-/** The shared benchmark task graphs (../shared/benchmarks beside the repository), or $ORDO_BENCHMARKS. */
-export function benchmarksDir(): string {
-  return process.env.ORDO_BENCHMARKS ?? join(REPO_ROOT, '..', 'shared', 'benchmarks');
+/**
+ * The whole benchmark set of task graphs (STG, WfCommons): `$ORDO_BENCHMARKS`, or undefined when it is not set.
+ * It is not part of the repository; the few graphs the tests need are in test/fixtures/benchmarks.
+ */
+export function benchmarksDir(): string | undefined {
+  const dir = process.env.ORDO_BENCHMARKS;
+  return dir !== undefined && dir.length > 0 ? dir : undefined;
 }

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkTaskGraph, edgeCount } from './graph.js';
 import { parseDax } from './dax.js';
-import { benchmarksDir } from '../paths.js';
+import { FIXTURE_BENCHMARKS } from '../../test/support/benchmarks.js';
 
-const DATA = benchmarksDir();
-const haveData = existsSync(join(DATA, 'wfcommons', 'dax'));
+const DATA = FIXTURE_BENCHMARKS;
 
-test('parses the real DAX files', { skip: !haveData && 'no benchmark data' }, () => {
+test('parses the real DAX files', () => {
   for (const [file, jobs, edges, reordered] of [
     ['CyberShake_30.xml', 30, 52, true],
     ['Epigenomics_24.xml', 24, 27, false],

@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { optimalFileName, parseOptimalCsv } from './optimal.js';
-import { benchmarksDir } from '../paths.js';
-
-const DATA = benchmarksDir();
-const haveData = existsSync(join(DATA, 'stg', 'optimal'));
+import { FIXTURE_BENCHMARKS, FULL_BENCHMARKS, NEEDS_FULL_SET } from '../../test/support/benchmarks.js';
 
 test('file names', () => {
   assert.equal(optimalFileName(50, 2), 'Case50_2_OPT.csv');
   assert.equal(optimalFileName(100, 16), 'Case100_16_OPT.csv');
 });
 
-test('parses the real optimal-value files', { skip: !haveData && 'no benchmark data' }, () => {
+test('parses a real optimal-value file', () => {
+  const rows = parseOptimalCsv(readFileSync(join(FIXTURE_BENCHMARKS, 'stg', 'optimal', 'Case50_2_OPT.csv'), 'utf8'), 'Case50_2_OPT.csv');
+  assert.equal(rows.length, 180);
+  assert.deepEqual(rows[0], { graph: '50/rand0000.stg', m: 2, lb: 131, ub: 131, proven: true });
+  assert.equal(rows.filter((r) => !r.proven).length, 17);
+  rows.forEach((r, i) => assert.equal(r.graph, `50/rand${String(i).padStart(4, '0')}.stg`));
+});
+
+test('parses every real optimal-value file', { skip: NEEDS_FULL_SET }, () => {
+  const DATA = FULL_BENCHMARKS!;
   const unproven: Record<string, number> = {};
   for (const size of [50, 100]) {
     for (const m of [2, 4, 8, 16]) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { lowerBoundCeil } from './critical-path.js';
@@ -7,10 +7,9 @@ import { buildTaskGraph, type TaskGraph } from './graph.js';
 import { checkSchedule, listSchedule } from './list-schedule.js';
 import { fifoPriorities, hlfetPriorities, planPriorities } from './planner.js';
 import { parseStg } from './stg.js';
-import { benchmarksDir } from '../paths.js';
+import { FIXTURE_BENCHMARKS } from '../../test/support/benchmarks.js';
 
-const DATA = benchmarksDir();
-const haveData = existsSync(join(DATA, 'stg', '50'));
+const DATA = FIXTURE_BENCHMARKS;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -119,7 +118,7 @@ test('fifoPriorities is declaration order, also when the builder reordered the t
   assert.deepEqual(fifoPriorities(h), [0, 1]);
 });
 
-test('STG graphs: never worse than HLFET and at the lower bound on most', { skip: !haveData && 'no benchmark data' }, () => {
+test('STG graphs: never worse than HLFET and at the lower bound on most', () => {
   let atBound = 0;
   let total = 0;
   for (const k of [0, 7, 23, 42, 77, 101, 150, 179]) {

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { criticalPathLength, totalWork } from './critical-path.js';
 import { checkTaskGraph } from './graph.js';
 import { parseStg } from './stg.js';
-import { benchmarksDir } from '../paths.js';
+import { FIXTURE_BENCHMARKS, FULL_BENCHMARKS, NEEDS_FULL_SET } from '../../test/support/benchmarks.js';
 
-const DATA = benchmarksDir();
-const haveData = existsSync(join(DATA, 'stg', '50'));
-
-test('parses the real STG sets: rows, dummies, and CP Length from the trailer', { skip: !haveData && 'no benchmark data' }, () => {
+test('parses the real STG sets: rows, dummies, and CP Length from the trailer', { skip: NEEDS_FULL_SET }, () => {
+  const DATA = FULL_BENCHMARKS!;
   let checked = 0;
   for (const size of [50, 100, 300]) {
     const files = readdirSync(join(DATA, 'stg', String(size))).filter((f) => f.endsWith('.stg')).sort();
@@ -33,8 +31,8 @@ test('parses the real STG sets: rows, dummies, and CP Length from the trailer', 
   assert.equal(checked, 540);
 });
 
-test('one known graph in detail', { skip: !haveData && 'no benchmark data' }, () => {
-  const s = parseStg(readFileSync(join(DATA, 'stg', '50', 'rand0000.stg'), 'utf8'));
+test('one known graph in detail', () => {
+  const s = parseStg(readFileSync(join(FIXTURE_BENCHMARKS, 'stg', '50', 'rand0000.stg'), 'utf8'));
   const g = s.graph;
   assert.equal(s.cpLength, 55);
   assert.equal(s.trailer['Tasks'], '50 (+dummy tasks : 2)');

@@ -5,10 +5,7 @@ import { test } from 'node:test';
 import { totalWork } from './critical-path.js';
 import { checkTaskGraph, edgeCount } from './graph.js';
 import { parseWfCommons } from './wfcommons.js';
-import { benchmarksDir } from '../paths.js';
-
-const DATA = benchmarksDir();
-const haveData = existsSync(join(DATA, 'wfcommons', 'pegasus'));
+import { FIXTURE_BENCHMARKS, FULL_BENCHMARKS, NEEDS_FULL_SET } from '../../test/support/benchmarks.js';
 
 // file, tasks, edges, first task, its runtime, total runtime (s)
 const TRACES: [string, number, number, string, number, number][] = [
@@ -22,9 +19,9 @@ const TRACES: [string, number, number, string, number, number][] = [
   ['makeflow/blast-chameleon-small-001.json', 43, 120, 'split_fasta_ID000001', 0.054023, 382.91272],
 ];
 
-test('parses the real WfCommons traces', { skip: !haveData && 'no benchmark data' }, () => {
-  for (const [file, tasks, edges, first, rt, total] of TRACES) {
-    const w = parseWfCommons(readFileSync(join(DATA, 'wfcommons', file), 'utf8'));
+function checkTraces(dir: string, traces: typeof TRACES): void {
+  for (const [file, tasks, edges, first, rt, total] of traces) {
+    const w = parseWfCommons(readFileSync(join(dir, 'wfcommons', file), 'utf8'));
     const g = w.graph;
     assert.equal(w.schemaVersion, '1.5', file);
     assert.equal(g.ids.length, tasks, file);
@@ -34,10 +31,20 @@ test('parses the real WfCommons traces', { skip: !haveData && 'no benchmark data
     assert.ok(Math.abs(totalWork(g) - total) < 1e-6, file);
     assert.equal(typeof w.recordedMakespan, 'number', file);
   }
+}
+
+test('parses the real WfCommons traces kept in the repository', () => {
+  const kept = TRACES.filter(([file]) => existsSync(join(FIXTURE_BENCHMARKS, 'wfcommons', file)));
+  assert.equal(kept.length, 2);
+  checkTraces(FIXTURE_BENCHMARKS, kept);
 });
 
-test('a trace declared out of topological order is reordered', { skip: !haveData && 'no benchmark data' }, () => {
-  const w = parseWfCommons(readFileSync(join(DATA, 'wfcommons', 'pegasus', 'epigenomics-chameleon-hep-1seq-100k-001.json'), 'utf8'));
+test('parses every real WfCommons trace', { skip: NEEDS_FULL_SET }, () => {
+  checkTraces(FULL_BENCHMARKS!, TRACES);
+});
+
+test('a trace declared out of topological order is reordered', () => {
+  const w = parseWfCommons(readFileSync(join(FIXTURE_BENCHMARKS, 'wfcommons', 'pegasus', 'epigenomics-chameleon-hep-1seq-100k-001.json'), 'utf8'));
   assert.ok(w.graph.declared, 'the file lists some children before their parents');
   assert.equal(w.recordedMakespan, 594);
 });

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { join } from 'node:path';
-import { benchmarksDir, repoPath } from '../paths.js';
+import { repoPath } from '../paths.js';
+import { FIXTURE_BENCHMARKS } from '../../test/support/benchmarks.js';
 import { catalogOf } from '../engine/resources.js';
 import { buildTaskGraph } from '../sched/graph.js';
 import { planPriorities } from '../sched/planner.js';
@@ -11,7 +12,7 @@ import { parseStg } from '../sched/stg.js';
 import { compileProject } from '../testkit/index.js';
 import { simulateFlow, simulateGraph } from './simulate.js';
 
-const STG = join(benchmarksDir(), 'stg', '50');
+const STG = join(FIXTURE_BENCHMARKS, 'stg', '50');
 const stgFile = (name: string) => join(STG, name);
 
 test('the engine on a virtual clock achieves exactly the planner\'s makespan on STG graphs', async () => {
