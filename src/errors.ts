@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   ORDO_STALE_COOKIE: { exit: 5, message: "a task result came with a cookie that is not the task's current claim" },
   ORDO_UNSUPPORTED_MEDIA_TYPE: { exit: 2, message: 'an API request body is not of type application/json' },
   ORDO_RATE_LIMITED: { exit: 7, message: 'too many failed authentications from this address: wait until it cools' },
+  ORDO_CANNOT_LISTEN: { exit: 9, message: 'the server cannot listen on its address (in use, or not permitted)' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

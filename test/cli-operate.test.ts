@@ -41,7 +41,7 @@ function task(doc: ShowJson, job: string): ShowJson['tasks'][number] {
 
 const isOpen = (state: string) => state === 'pending' || state === 'running';
 
-/** Polls until the run has ended (up to 20 s) and returns it. */
+/** Polls until the run has ended (up to 60 s) and returns it. */
 async function ended(box: Sandbox, run: number, server?: CliProcess): Promise<ShowJson> {
   let last: ShowJson | undefined;
   return waitFor(`run ${run} to end`, async () => {
@@ -54,7 +54,7 @@ async function ended(box: Sandbox, run: number, server?: CliProcess): Promise<Sh
 async function withServer(files: Record<string, string>, fn: (box: Sandbox, server: CliProcess) => Promise<void>): Promise<void> {
   const box = sandbox(files);
   // The server's own time limit is generous: the test stops it long before.
-  const server = box.start(['server', '--dir', box.project, '--poll', '100'], { timeoutMs: 60_000 });
+  const server = box.start(['server', '--dir', box.project, '--listen', '127.0.0.1:0', '--poll', '100'], { timeoutMs: 180_000 });
   try {
     await fn(box, server);
     assert.equal(server.child.exitCode, null, `the server died:\n${server.stderr()}`);

@@ -74,6 +74,18 @@ export interface OrdoServer {
   close(): Promise<void>;
 }
 
+const LISTEN_CODES = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
+
+/** A listener that could not start: the address's fault (ORDO_CANNOT_LISTEN) or the options' (ORDO_BAD_ARGUMENT). */
+function listenError(what: string, host: string, port: number, err: unknown): OrdoError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined && LISTEN_CODES.has(code)) {
+    const why = code === 'EADDRINUSE' ? 'the address is in use (another ordo server?)' : code === 'EACCES' ? 'not permitted' : 'no such local address';
+    return new OrdoError('ORDO_CANNOT_LISTEN', `${what} cannot listen on ${host}:${port}: ${why} (${code})`);
+  }
+  return new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve ${what} on ${host}:${port}: ${(err as Error).message}`);
+}
+
 export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServer> {
   const { project, logger } = opts;
   // With the API, jobs of kind workflow run on the JobCenter service's engine (one workflow engine per
@@ -118,7 +130,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   } catch (err) {
     await jobcenter?.close();
     await rt.close();
-    throw new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve the API on ${opts.host}:${opts.port}: ${(err as Error).message}`);
+    throw listenError('the API', opts.host, opts.port, err);
   }
   if (api) logger.info({ url: api.url }, 'ordo server: API listening');
   if (api && jobcenter) {
@@ -139,7 +151,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
       await api?.close();
       await jobcenter?.close();
       await rt.close();
-      throw new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve the JobCenter API on ${opts.jcapi.host}:${opts.jcapi.port}: ${(err as Error).message}`);
+      throw listenError('the JobCenter API', opts.jcapi.host, opts.jcapi.port, err);
     }
     logger.info({ url: jcapi.url }, 'ordo server: JobCenter listener listening');
   }

@@ -119,6 +119,6 @@ export async function startJcServer(opts: JcServerOptions = {}): Promise<JcTestS
 }
 
 /** Polls `fn` until it returns something other than undefined (bounded). */
-export function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   return poll(what, fn, { timeoutMs, intervalMs: 20 });
 }

@@ -28,17 +28,21 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory; by default the test process's. */
   cwd?: string;
-  /** The process is killed (SIGKILL) after this long; 20 s by default. */
+  /** The process is killed (SIGKILL) after this long; 60 s by default. */
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 20_000;
+// Generous: on a loaded 2-core machine a command that takes 0.5 s alone may take many seconds.
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
  * Variables of the test process that would change what the CLI does (which store, which project, which
  * run) or how node behaves in the child; they are never passed on implicitly.
  */
-const SCRUBBED = ['ORDO_HOME', 'ORDO_PROJECT', 'ORDO_RUN_ID', 'ORDO_ENV', 'ORDO_TOKEN', 'DATABASE_URL', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS'];
+const SCRUBBED = [
+  'ORDO_HOME', 'ORDO_PROJECT', 'ORDO_RUN_ID', 'ORDO_ENV', 'ORDO_TOKEN', 'ORDO_LISTEN', 'ORDO_JCAPI_LISTEN', 'ORDO_LOG_FORMAT', 'DATABASE_URL',
+  'NODE_TEST_CONTEXT', 'NODE_OPTIONS',
+];
 
 /**
  * An environment for the CLI: the test process's (PATH, HOME, ...) minus the variables that select a store
@@ -171,5 +175,5 @@ export function sandbox(files: Record<string, string>, extraEnv: Record<string, 
 export function waitFor<T>(
   what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; intervalMs?: number; seen?: () => string } = {},
 ): Promise<T> {
-  return poll(what, probe, { timeoutMs: 20_000, intervalMs: 200, ...opts });
+  return poll(what, probe, { timeoutMs: 60_000, intervalMs: 200, ...opts });
 }

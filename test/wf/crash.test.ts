@@ -86,7 +86,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string, killAfterMs?: 
       else killer = setTimeout(arm, 20);
     };
     arm();
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 180_000);
     child.on('close', (code, signal) => {
       if (killer) clearTimeout(killer);
       clearTimeout(guard);
@@ -104,7 +104,7 @@ async function crashAndResume(databaseUrl: string | undefined): Promise<string> 
     const env = cliEnv({ ORDO_HOME: home.path, LEDGER: ledger, DATABASE_URL: databaseUrl });
     // Killed once work is under way (the first action started: the runs exist), whatever the machine's speed.
     const started = (): boolean => existsSync(ledger) && readFileSync(ledger, 'utf8').includes('start ');
-    const first = await cli(['call', 'main', '--input', '{"xs": [1, 2, 3, 4]}', '--json'], env, project.path, 250, started);
+    const first = await cli(['call', 'main', '--input', '{"xs": [1, 2, 3, 4]}', '--json'], env, project.path, 100, started);
     assert.equal(first.signal, 'SIGKILL', `the first call ended before the kill: ${first.stdout}${first.stderr}`);
     const second = await cli(['wf', 'resume', 'W1', '--json'], env, project.path, 400);
     const last = second.signal === 'SIGKILL' ? await cli(['wf', 'resume', 'W1', '--json'], env, project.path) : second;

@@ -66,7 +66,6 @@ export async function startJcListener(opts: JcListenerOptions): Promise<JcListen
     c.start();
   };
   const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, onSocket) : createTcpServer(onSocket);
-  server.on('error', (err) => opts.logger.error({ err }, 'jcapi listener error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -74,6 +73,8 @@ export async function startJcListener(opts: JcListenerOptions): Promise<JcListen
       resolve();
     });
   });
+  // Only once listening: a failure to listen is the caller's to report (in one line), not a log entry.
+  server.on('error', (err) => opts.logger.error({ err }, 'jcapi listener error'));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -129,15 +129,15 @@ export function registerServerCommand(program: Command): void {
         },
       };
       if (common.jcapi && listen === null) throw new OrdoError('ORDO_BAD_ARGUMENT', '--jcapi-listen needs the API (--listen is none)');
-      let server;
-      try {
-        server = await startOrdoServer({ ...common, host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0, api: listen !== null });
-      } catch (err) {
-        // The default address may be taken by another server on this host: the scheduler still runs.
-        if (listenText !== undefined || !(err instanceof OrdoError) || !/EADDRINUSE/.test(err.message)) throw err;
-        logger.warn(`the API cannot listen on ${DEFAULT_LISTEN} (in use); serving no API: pass --listen HOST:PORT`);
-        server = await startOrdoServer({ ...common, host: '127.0.0.1', port: 0, api: false, jcapi: undefined });
-      }
+      // A busy address, the default one included, stops the server before it drives anything: a server
+      // without its API would look alive to whoever started it while answering nobody.
+      const server = await startOrdoServer({ ...common, host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0, api: listen !== null })
+        .catch((err: unknown) => {
+          if (err instanceof OrdoError && err.code === 'ORDO_CANNOT_LISTEN' && listenText === undefined && err.message.startsWith('the API ')) {
+            throw new OrdoError(err.code, `${err.message}; pass --listen HOST:PORT (or --listen none)`);
+          }
+          throw err;
+        });
       logger.info({ store: server.rt.store.location, owner: server.rt.engine.owner, maxParallel, api: server.url ?? null, jcapi: server.jcapi?.url ?? null },
         'ordo server: started');
       await new Promise<void>((resolve) => {
