@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   ORDO_BAD_ARGUMENT: { exit: 2, message: 'a command-line argument is invalid' },
   ORDO_BAD_PARAM: { exit: 2, message: 'a flow parameter is unknown, missing or of the wrong type' },
   ORDO_INVALID_PROJECT: { exit: 2, message: 'the project definitions have errors' },
+  ORDO_NO_PROJECT: { exit: 2, message: 'the directory is not an Ordo project' },
   ORDO_NOT_FOUND: { exit: 3, message: 'a flow, run, job or key does not exist' },
   ORDO_BAD_STATE: { exit: 4, message: 'the operation does not apply in the current state' },
   ORDO_CONFLICT: { exit: 5, message: 'another process changed the same thing at the same time' },

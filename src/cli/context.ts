@@ -2,14 +2,16 @@
  * What every command needs: the project (loaded and validated), the store the environment selects,
  * and one way to fail: `ordo: CODE message` on stderr and the code's exit status.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../defs/diagnostics.js';
-import { loadProject } from '../defs/load.js';
+import { loadProject, notAProject } from '../defs/load.js';
+import { isProjectDir } from '../defs/project-root.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from '../defs/model.js';
 import { isStackOverflow } from '../depth.js';
 import { ERROR_CODES, OrdoError } from '../errors.js';
 import { suggest } from '../suggest.js';
-import { openStore, stateDirFor } from '../store/open.js';
+import { openStore, sqliteFileOf, stateDirFor } from '../store/open.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 
 export interface DirOption {
@@ -21,6 +23,7 @@ export function projectDir(opts: DirOption): string {
 }
 
 export async function loadValidProject(dir: string): Promise<Project> {
+  requireProject(dir);
   const { project, diagnostics } = await loadProject(dir);
   for (const d of diagnostics) if (d.severity === 'warning') process.stderr.write(`${formatDiagnostic(d)}\n`);
   if (!project) {
@@ -37,6 +40,7 @@ export async function loadValidProject(dir: string): Promise<Project> {
  * with errors is reported as a warning and the defaults apply.
  */
 export async function settingsOrDefaults(dir: string): Promise<ProjectSettings> {
+  if (!storedSomewhere(dir)) requireProject(dir);
   const { project, diagnostics } = await loadProject(dir);
   if (project) return project.settings;
   if (diagnostics.some((d) => d.code !== 'ORDO_NO_PROJECT')) {
@@ -54,14 +58,43 @@ export function flowOf(project: Project, name: string): FlowDef {
   return flow;
 }
 
-export async function storeFor(opts: DirOption): Promise<OrdoStore> {
+/** Fails in one line, with what to do, when `dir` is not a project (see defs/project-root.ts). */
+export function requireProject(dir: string): void {
+  if (!isProjectDir(dir)) throw new OrdoError('ORDO_NO_PROJECT', notAProject(dir));
+}
+
+export interface StoreAccess {
+  /** The command only reads: where nothing is stored yet it reads an empty store and creates nothing. */
+  readOnly?: boolean;
+}
+
+/** For commands that only read the store. */
+export const READ_ONLY: StoreAccess = { readOnly: true };
+
+/**
+ * The store the options select. Where nothing is stored yet (SQLite, no file), a directory that is not a
+ * project is refused unless ORDO_HOME names the state directory, and a read-only command gets an empty
+ * in-memory store, so looking never creates `.ordo/`.
+ */
+export async function storeFor(opts: DirOption, access: StoreAccess = {}): Promise<OrdoStore> {
   const dir = projectDir(opts);
-  return openStore({ stateDir: resolve(stateDirFor(dir)), databaseUrl: process.env.DATABASE_URL || undefined });
+  const stateDir = resolve(stateDirFor(dir));
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  if (!databaseUrl && !existsSync(sqliteFileOf(stateDir))) {
+    if (!storedSomewhere(dir)) requireProject(dir);
+    if (access.readOnly) return openStore({ stateDir, sqlitePath: ':memory:' });
+  }
+  return openStore({ stateDir, databaseUrl });
+}
+
+/** The environment names the store (PostgreSQL, ORDO_HOME), or `dir` has one: then `dir` need not be a project. */
+function storedSomewhere(dir: string): boolean {
+  return !!process.env.DATABASE_URL || !!process.env.ORDO_HOME || existsSync(sqliteFileOf(resolve(stateDirFor(dir))));
 }
 
 /** Opens the store the options select, runs `fn` on it, and closes it whatever happens. */
-export async function withStore<T>(opts: DirOption, fn: (store: OrdoStore) => Promise<T>): Promise<T> {
-  const store = await storeFor(opts);
+export async function withStore<T>(opts: DirOption, fn: (store: OrdoStore) => Promise<T>, access: StoreAccess = {}): Promise<T> {
+  const store = await storeFor(opts, access);
   try {
     return await fn(store);
   } finally {

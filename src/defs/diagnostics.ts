@@ -21,7 +21,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_SELF_DEPENDENCY: 'a job depends on itself',
   ORDO_NO_COMMAND: 'a job has neither command nor shell',
   ORDO_NOT_UPSTREAM: 'a job reads the result of a job that is not upstream of it (a warning)',
-  ORDO_NO_PROJECT: 'the project directory does not exist or cannot be read',
+  ORDO_NO_PROJECT: 'the project directory does not exist, cannot be read, or is not a project',
   ORDO_UNKNOWN_CONNECTOR: 'a job uses a connector that ordo.yaml does not declare',
   ORDO_UNKNOWN_HOST: 'a job runs on a host that ordo.yaml does not declare',
   ORDO_NO_HOST_MATCH: 'a job\'s host selector matches no host of ordo.yaml',

@@ -3,12 +3,13 @@
  * file holding `flow:` (a flow) or `templates:` (a template library). Every problem of every file is
  * collected; the project is returned only when there is no error.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
 import { isMap, type YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { compileFlow } from './flow.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
+import { DEFINITION_YAML, isProjectDir, projectFiles, SETTINGS_FILE } from './project-root.js';
 import { readConnectors, readGates } from './resources.js';
 import { readHosts } from './hosts.js';
 import { FLOW_KEYS, parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
@@ -23,8 +24,6 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-const SETTINGS_FILE = 'ordo.yaml';
-const SKIPPED_DIRS = new Set(['node_modules', 'dist']);
 
 export async function loadProject(dirPath: string): Promise<LoadResult> {
   const dir = resolve(dirPath);
@@ -32,13 +31,17 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   let files: string[];
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-    files = await yamlFiles(dir);
+    files = projectFiles(dir, DEFINITION_YAML);
   } catch (err) {
     // Named as the caller named it (a server passes its own path, and shows the file as "."): Node's message
     // would repeat the absolute path, so only its code is kept.
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'it does not exist' : e.code === 'EACCES' ? 'permission denied' : e.code ?? e.message;
     diags.error('ORDO_NO_PROJECT', `cannot read the project directory ${dirPath}: ${why}`, { file: dirPath, line: 1, column: 1 });
+    return { diagnostics: diags.list };
+  }
+  if (!isProjectDir(dir)) {
+    diags.error('ORDO_NO_PROJECT', notAProject(dir), { file: dirPath, line: 1, column: 1 });
     return { diagnostics: diags.list };
   }
 
@@ -136,20 +139,9 @@ function looksLikeFlow(reader: Reader, root: YAMLMap): boolean {
   return true;
 }
 
-async function yamlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    const list = await readdir(d, { withFileTypes: true });
-    for (const ent of list) {
-      if (ent.name.startsWith('.')) continue; // .ordo (state), .git, editors' folders
-      const path = join(d, ent.name);
-      if (ent.isDirectory()) {
-        if (!SKIPPED_DIRS.has(ent.name)) await walk(path);
-      } else if (ent.isFile() && /\.ya?ml$/.test(ent.name)) out.push(path);
-    }
-  };
-  await walk(dir);
-  return out.sort();
+/** The one-line explanation, with what to do, for a directory that is not a project. */
+export function notAProject(dir: string): string {
+  return `no Ordo project in ${dir}: it has no ${SETTINGS_FILE} and no flow or workflow files; cd into a project or pass --dir DIR (or set ORDO_PROJECT)`;
 }
 
 function byPlace(a: Diagnostic, b: Diagnostic): number {

@@ -24,6 +24,11 @@ export function stateDirFor(projectDir: string, env: NodeJS.ProcessEnv = process
   return env.ORDO_HOME && env.ORDO_HOME.length > 0 ? env.ORDO_HOME : join(projectDir, '.ordo');
 }
 
+/** The SQLite file of a state directory. */
+export function sqliteFileOf(stateDir: string): string {
+  return join(stateDir, 'ordo.db');
+}
+
 export function connect(opts: StoreOptions): SqlPort {
   if (opts.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
@@ -31,7 +36,7 @@ export function connect(opts: StoreOptions): SqlPort {
     }
     return new PostgresConnection(opts.databaseUrl);
   }
-  return new SqliteConnection(opts.sqlitePath ?? join(opts.stateDir, 'ordo.db'));
+  return new SqliteConnection(opts.sqlitePath ?? sqliteFileOf(opts.stateDir));
 }
 
 export async function openStore(opts: StoreOptions): Promise<OrdoStore> {

@@ -1,6 +1,6 @@
 /**
- * Workflows and actions of a project directory: every `NAME.wf` and `NAME.ac` file below it (skipping
- * dot folders and node_modules), compiled together, with the JSON Schemas of its `schemas/` folder
+ * Workflows and actions of a project directory: every `NAME.wf` and `NAME.ac` file of the project (see
+ * defs/project-root.ts), compiled together, with the JSON Schemas of its `schemas/` folder
  * (`NAME.json` or `NAME.schema.json`) usable as parameter types.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,24 +11,16 @@ import type { SchemaMap } from '../lang/interfaces.js';
 import type { Diagnostic } from '../defs/diagnostics.js';
 import { OrdoError } from '../errors.js';
 import type { FlowDef } from '../defs/model.js';
+import { projectFiles, WORKFLOW_SOURCE } from '../defs/project-root.js';
 
 export interface SourceFile {
   path: string;
   text: string;
 }
 
+/** The project's workflow and action files (which folders count: defs/project-root.ts). */
 export function findSources(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(wf|ac)$/.test(entry.name)) out.push(path);
-    }
-  };
-  walk(dir);
-  return out.sort();
+  return projectFiles(dir, WORKFLOW_SOURCE);
 }
 
 /** Reads files, naming each by its path relative to `base` (as diagnostics show it). */

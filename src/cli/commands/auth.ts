@@ -9,7 +9,7 @@ import { addUser, issueToken } from '../../auth/manage.js';
 import { ROLES } from '../../auth/roles.js';
 import { OrdoError } from '../../errors.js';
 import { listTokens, listUsers, revokeToken } from '../../store/auth.js';
-import { action, withStore } from '../context.js';
+import { action, READ_ONLY, withStore } from '../context.js';
 import { table, time } from '../format.js';
 
 const actor = () => process.env.USER ?? 'cli';
@@ -44,7 +44,7 @@ export function registerAuthCommands(program: Command): void {
     .option('-d, --dir <dir>', 'project directory')
     .option('--json', 'print JSON')
     .action(action(async (opts: { dir?: string; json?: boolean }) => {
-      const users = await withStore(opts, (s) => listUsers(s.sql));
+      const users = await withStore(opts, (s) => listUsers(s.sql), READ_ONLY);
       if (opts.json) process.stdout.write(`${JSON.stringify(users)}\n`);
       else process.stdout.write(table(['USER', 'ROLE', 'PASSWORD', 'CREATED'], users.map((u) => [u.name, u.role, u.hasPassword ? 'yes' : 'no', time(u.createdAt)])));
     }));
@@ -76,7 +76,7 @@ export function registerAuthCommands(program: Command): void {
     .option('-d, --dir <dir>', 'project directory')
     .option('--json', 'print JSON')
     .action(action(async (opts: { dir?: string; json?: boolean }) => {
-      const tokens = await withStore(opts, (s) => listTokens(s.sql));
+      const tokens = await withStore(opts, (s) => listTokens(s.sql), READ_ONLY);
       if (opts.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);
       else {
         process.stdout.write(table(['TOKEN', 'ROLE', 'USER', 'CREATED', 'LAST USED', 'EXPIRES'],

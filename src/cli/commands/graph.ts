@@ -2,9 +2,7 @@
 import type { Command } from 'commander';
 import type { DependencyRef, FlowDef } from '../../defs/model.js';
 import { OrdoError } from '../../errors.js';
-import { existsSync } from 'node:fs';
-import { stateDirFor } from '../../store/open.js';
-import { action, flowOf, loadValidProject, projectDir, withStore } from '../context.js';
+import { action, flowOf, loadValidProject, projectDir, READ_ONLY, withStore } from '../context.js';
 
 interface Edge {
   from: string;
@@ -61,9 +59,8 @@ export function registerGraphCommand(program: Command): void {
       }
       const dir = projectDir(opts);
       const flow = flowOf(await loadValidProject(dir), flowName);
-      // Jobs disabled with `ordo disable` are in the store: read it when there is one (a graph creates none).
-      const hasStore = !!process.env.DATABASE_URL || existsSync(stateDirFor(dir));
-      const disabled = hasStore ? await withStore(opts, (store) => store.disabledJobs(flow.name)) : new Set<string>();
+      // Jobs disabled with `ordo disable` are in the store (read only: a graph creates none).
+      const disabled = await withStore(opts, (store) => store.disabledJobs(flow.name), READ_ONLY);
       process.stdout.write(opts.format === 'dot' ? toDot(flow, disabled) : toMermaid(flow, disabled));
     }));
 }

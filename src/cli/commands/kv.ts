@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { OrdoError } from '../../errors.js';
-import { action, parseRunId, storeFor } from '../context.js';
+import { action, parseRunId, READ_ONLY, storeFor } from '../context.js';
 
 interface KvOptions {
   dir?: string;
@@ -39,7 +39,7 @@ export function registerKvCommands(program: Command): void {
   common(kv.command('get <key>').description('print a value (exit 3 when the key is not set)'))
     .action(action(async (key: string, opts: KvOptions) => {
       const runId = runIdOf(opts);
-      const store = await storeFor(opts);
+      const store = await storeFor(opts, READ_ONLY);
       try {
         if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
         const value = await store.kvGet(runId, key);
@@ -53,7 +53,7 @@ export function registerKvCommands(program: Command): void {
   common(kv.command('list').description('print every key and value as JSON'))
     .action(action(async (opts: KvOptions) => {
       const runId = runIdOf(opts);
-      const store = await storeFor(opts);
+      const store = await storeFor(opts, READ_ONLY);
       try {
         if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
         const entries = await store.kvList(runId);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { OrdoError } from '../../errors.js';
 import { followAttemptLog, listAttempts, readAttemptLog } from '../../exec/logs.js';
 import { isTaskEnded } from '../../engine/store.js';
-import { action, parsePositiveInt, parseRunId, stateDir, storeFor } from '../context.js';
+import { action, parsePositiveInt, parseRunId, READ_ONLY, stateDir, storeFor } from '../context.js';
 
 interface LogOptions {
   dir?: string;
@@ -30,7 +30,7 @@ export function registerLogsCommand(program: Command): void {
       }
       const stream = opts.stream as Stream;
       const dir = stateDir(opts);
-      const store = await storeFor(opts);
+      const store = await storeFor(opts, READ_ONLY);
       try {
         const tasks = await store.getTasks(runId);
         const task = tasks.find((t) => t.job === job);

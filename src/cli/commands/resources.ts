@@ -11,7 +11,7 @@ import { OrdoError } from '../../errors.js';
 import { hostLoad } from '../../server/load.js';
 import { ownerAlive } from '../../server/owner.js';
 import { DEFAULT_LEASE_MS } from '../../server/runtime.js';
-import { action, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, withStore } from '../context.js';
+import { action, parsePositiveInt, parseRunId, projectDir, READ_ONLY, settingsOrDefaults, withStore } from '../context.js';
 import { table } from '../format.js';
 
 const actor = () => process.env.USER ?? 'operator';
@@ -63,7 +63,7 @@ export function registerResourceCommands(program: Command): void {
     .option('-d, --dir <dir>', 'project directory')
     .option('--json', 'print JSON')
     .action(action(async (opts: { dir?: string; json?: boolean }) => {
-      const view = await withStore(opts, (s) => s.resourceView());
+      const view = await withStore(opts, (s) => s.resourceView(), READ_ONLY);
       const names = new Set([...view.states.keys(), ...view.holds.map((h) => h.resource)]);
       const rows = [...names].sort().map((name) => {
         const st = view.states.get(name);
@@ -99,7 +99,7 @@ export function registerResourceCommands(program: Command): void {
         catalog: catalogOf(settings), maxParallel: Number(await s.getSetting('maxParallel')) || settings.maxParallel,
         now: Date.now(), load: hostLoad().loadPerCore, agingMs: settings.agingMs, defaultEstimateMs: settings.defaultEstimateMs,
         ownerAlive: (run) => ownerAlive(run, Date.now(), DEFAULT_LEASE_MS),
-      }));
+      }), READ_ONLY);
       process.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `run ${e.run} ${e.job} is ${e.state}: ${e.text}\n`);
     }));
 
@@ -112,7 +112,7 @@ export function registerResourceCommands(program: Command): void {
       const f = await withStore(opts, async (s) => forecastRun(s, parseRunId(runText), {
         catalog: catalogOf(settings), maxParallel: Number(await s.getSetting('maxParallel')) || settings.maxParallel,
         now: Date.now(), defaultEstimateMs: settings.defaultEstimateMs,
-      }));
+      }), READ_ONLY);
       printForecast({ ...f, late: f.late.map((j) => j.job) }, !!opts.json);
     }));
 }

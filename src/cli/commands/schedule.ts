@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { FireStore, type FireRow } from '../../store/fires.js';
 import { backfill, scheduleRows, type ScheduleRow } from '../../server/schedule-ops.js';
 import type { OrdoStore } from '../../store/ordo-store.js';
-import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, withStore } from '../context.js';
+import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, READ_ONLY, withStore, type StoreAccess } from '../context.js';
 import { table, time } from '../format.js';
 
 const actor = () => process.env.USER ?? 'operator';
 
-const withFires = <T>(opts: { dir?: string }, fn: (fires: FireStore, store: OrdoStore) => Promise<T>): Promise<T> =>
-  withStore(opts, (store) => fn(new FireStore(store.sql), store));
+const withFires = <T>(opts: { dir?: string }, fn: (fires: FireStore, store: OrdoStore) => Promise<T>, access: StoreAccess = {}): Promise<T> =>
+  withStore(opts, (store) => fn(new FireStore(store.sql), store), access);
 
 async function setPaused(flowName: string, opts: { dir?: string }, paused: boolean): Promise<void> {
   const project = await loadValidProject(projectDir(opts));
@@ -68,7 +68,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (opts: { dir?: string; json?: boolean }) => {
       const project = await loadValidProject(projectDir(opts));
-      const rows = await withFires(opts, (fires) => scheduleRows(project, fires));
+      const rows = await withFires(opts, (fires) => scheduleRows(project, fires), READ_ONLY);
       if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
       else {
         process.stdout.write(schedulesTable(rows));
@@ -81,7 +81,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(action(async (flowName: string, opts: { dir?: string; limit: string; json?: boolean }) => {
-      const list = await withFires(opts, (fires) => fires.list(flowName, parsePositiveInt(opts.limit, '--limit')));
+      const list = await withFires(opts, (fires) => fires.list(flowName, parsePositiveInt(opts.limit, '--limit')), READ_ONLY);
       if (opts.json) process.stdout.write(`${JSON.stringify(list)}\n`);
       else {
         process.stdout.write(firesTable(list));

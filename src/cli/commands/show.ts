@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { showWorkflowRun } from './workflow.js';
 import type { RunRow, RunState, TaskRow } from '../../engine/store.js';
 import { OrdoError } from '../../errors.js';
-import { action, parsePositiveInt, parseRunId, stateDir, storeFor } from '../context.js';
+import { action, parsePositiveInt, parseRunId, READ_ONLY, stateDir, storeFor } from '../context.js';
 import { failedJobs, formatFailures, localFailureSource } from '../failures.js';
 import { duration, table, time } from '../format.js';
 
@@ -34,7 +34,7 @@ export function registerShowCommands(program: Command): void {
       if (opts.state && !RUN_STATES.includes(opts.state as RunState)) {
         throw new OrdoError('ORDO_BAD_ARGUMENT', `--state must be one of ${RUN_STATES.join(', ')}, got "${opts.state}"`);
       }
-      const store = await storeFor(opts);
+      const store = await storeFor(opts, READ_ONLY);
       try {
         const runs = await store.listRuns({
           flow: opts.flow, states: opts.state ? [opts.state as RunState] : undefined, limit: parsePositiveInt(opts.limit, '--limit'),
@@ -58,7 +58,7 @@ export function registerShowCommands(program: Command): void {
     .action(action(async (runText: string, opts: { dir?: string; json?: boolean }) => {
       if (/^W\d+$/i.test(runText)) return showWorkflowRun(runText, opts);
       const runId = parseRunId(runText);
-      const store = await storeFor(opts);
+      const store = await storeFor(opts, READ_ONLY);
       try {
         const run = await store.getRun(runId);
         if (!run) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
@@ -81,7 +81,7 @@ export function registerShowCommands(program: Command): void {
     .option('--json', 'print JSON lines')
     .action(action(async (runText: string, opts: { dir?: string; json?: boolean }) => {
       const runId = parseRunId(runText);
-      const store = await storeFor(opts);
+      const store = await storeFor(opts, READ_ONLY);
       try {
         if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
         for (const e of await store.events(runId)) {

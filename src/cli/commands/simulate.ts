@@ -11,7 +11,7 @@ import type { TaskGraph } from '../../sched/graph.js';
 import { parseStg } from '../../sched/stg.js';
 import { parseWfCommons } from '../../sched/wfcommons.js';
 import { simulateFlow, simulateGraph, type SimulationResult } from '../../sim/simulate.js';
-import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, storeFor } from '../context.js';
+import { action, flowOf, loadValidProject, parsePositiveInt, projectDir, READ_ONLY, storeFor } from '../context.js';
 
 interface SimOptions {
   dir?: string;
@@ -91,7 +91,7 @@ export function registerSimulateCommand(program: Command): void {
         let durations: Map<string, number>;
         if (opts.durations) durations = await durationsFile(opts.durations, new Set(flow.jobs.map((j) => j.name)));
         else {
-          const store = await storeFor(opts);
+          const store = await storeFor(opts, READ_ONLY);
           try {
             const samples = await store.durationSamples(flow.name, 'default', ESTIMATE_SAMPLES);
             durations = new Map([...estimatesFor(flow, samples, project.settings.defaultEstimateMs)].map(([k, ms]) => [k, ms / 1000]));

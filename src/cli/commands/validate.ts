@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { checkProject } from '../../server/project-check.js';
 import { OrdoError } from '../../errors.js';
-import { action, projectDir } from '../context.js';
+import { action, projectDir, requireProject } from '../context.js';
 
 export function registerValidateCommand(program: Command): void {
   program.command('validate [dir]')
@@ -18,6 +18,7 @@ export function registerValidateCommand(program: Command): void {
         throw new OrdoError('ORDO_BAD_ARGUMENT', `two project directories given: ${dirArg} and --dir ${opts.dir}`);
       }
       const dir = dirArg ? resolve(dirArg) : projectDir(opts);
+      requireProject(dir);
       const { project, workflows, diagnostics, ok } = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.');
       if (opts.json) process.stdout.write(`${JSON.stringify(diagnostics.map(({ text: _text, ...d }) => d))}\n`);
       else for (const d of diagnostics) process.stdout.write(`${d.text}\n`);

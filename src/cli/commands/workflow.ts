@@ -19,7 +19,7 @@ import { compileProjectSources } from '../../wf/project.js';
 import { WfStore } from '../../wf/store.js';
 import { formatTrace } from '../../wf/trace.js';
 import { formatRunId, isEnded, parseWfRunId, type RunEnd, type WfRunRow } from '../../wf/types.js';
-import { action, projectDir, stateDir, storeFor } from '../context.js';
+import { action, projectDir, READ_ONLY, requireProject, stateDir, storeFor, type StoreAccess } from '../context.js';
 
 interface DirOpts {
   dir?: string;
@@ -57,14 +57,16 @@ async function withHost<T>(opts: HostOpts, compile: boolean | CompileResult, fn:
   }
 }
 
-async function withStore<T>(opts: DirOpts, fn: (wf: WfStore) => Promise<T>): Promise<T> {
-  const store = await storeFor(opts);
+async function withStore<T>(opts: DirOpts, fn: (wf: WfStore) => Promise<T>, access: StoreAccess = {}): Promise<T> {
+  const store = await storeFor(opts, access);
   try {
     return await fn(WfStore.of(store));
   } finally {
     await store.close();
   }
 }
+
+const withReadStore = <T>(opts: DirOpts, fn: (wf: WfStore) => Promise<T>): Promise<T> => withStore(opts, fn, READ_ONLY);
 
 function ownerAlive(run: WfRunRow, now = Date.now()): boolean {
   return run.owner !== null && !isOwnerDead(run.owner) && run.heartbeatAt !== null && run.heartbeatAt >= now - LEASE_MS;
@@ -129,7 +131,7 @@ export function parseInput(text: string | undefined): JsonObject {
 /** `ordo wf show W12` (and `ordo show W12`): a workflow run and its step trace. */
 export async function showWorkflowRun(runText: string, opts: DirOpts): Promise<void> {
   const id = parseWfRunId(runText);
-  await withStore(opts, async (store) => {
+  await withReadStore(opts, async (store) => {
     const run = await store.mustGetRun(id);
     const [steps, tasks, children, version] = await Promise.all([
       store.steps(id), store.tasks(id), store.listRuns({ parentId: id, limit: 1000 }), store.getVersion(run.versionId)]);
@@ -154,6 +156,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--json', 'print the diagnostics and stored versions as JSON')
     .action(action(async (files: string[], opts: DirOpts & { check?: boolean }) => {
       const dir = projectDir(opts);
+      if (files.length === 0) requireProject(dir);
       const result = compileProjectSources(dir, files.map((f) => resolve(f)));
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
       if (!opts.json) for (const d of result.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
@@ -205,7 +208,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(action(async (opts: DirOpts & { workflow?: string; status?: string; limit: string }) => {
-      await withStore(opts, async (store) => {
+      await withReadStore(opts, async (store) => {
         const runs = await store.listRuns({ workflow: opts.workflow, statuses: opts.status ? [opts.status] : undefined, limit: Number(opts.limit) || 20 });
         if (opts.json) process.stdout.write(`${JSON.stringify(runs.map((r) => ({ ...r, state: undefined, id: formatRunId(r.id) })))}\n`);
         else for (const r of runs) process.stdout.write(wfRunLine(formatRunId(r.id), r.workflow, r.status, r.parentId === null ? null : formatRunId(r.parentId)));
@@ -234,7 +237,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (runText: string, opts: DirOpts) => {
       const id = parseWfRunId(runText);
-      await withStore(opts, async (store) => {
+      await withReadStore(opts, async (store) => {
         const vars = varsOf(await store.mustGetRun(id));
         if (opts.json) process.stdout.write(`${JSON.stringify(vars)}\n`);
         else for (const [ns, obj] of Object.entries(vars)) for (const [k, v] of Object.entries(obj)) process.stdout.write(`${ns}.${k} = ${JSON.stringify(v)}\n`);
