@@ -3,6 +3,7 @@
  * file holding `flow:` (a flow) or `templates:` (a template library). Every problem of every file is
  * collected; the project is returned only when there is no error.
  */
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { isMap, type YAMLMap } from 'yaml';
@@ -141,6 +142,7 @@ function looksLikeFlow(reader: Reader, root: YAMLMap): boolean {
 
 /** The one-line explanation, with what to do, for a directory that is not a project. */
 export function notAProject(dir: string): string {
+  if (!existsSync(dir)) return `the project directory ${dir} does not exist; cd into a project or pass --dir DIR (or set ORDO_PROJECT)`;
   return `no Ordo project in ${dir}: it has no ${SETTINGS_FILE} and no flow or workflow files; cd into a project or pass --dir DIR (or set ORDO_PROJECT)`;
 }
 

@@ -2,8 +2,9 @@
  * What counts as a project, and which of its files are definitions. A directory with `ordo.yaml` is a
  * project's root: its definition files are read from it and every folder below it, except dot folders
  * (`.ordo`, `.git`), `node_modules`, `dist`, and folders with an `ordo.yaml` of their own (other projects).
- * A directory without `ordo.yaml` is a project only when flow or workflow files lie directly in it, and then
- * only those are read: run from a repository's root, Ordo never wanders into its tests or examples.
+ * A directory without `ordo.yaml` is a project only when definition files (flows, templates, workflows) lie
+ * directly in it, and then only those are read: run from a repository's root, Ordo never wanders into its
+ * tests or examples.
  */
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
@@ -21,13 +22,13 @@ function entries(dir: string): Dirent[] {
   return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
 }
 
-/** True when `dir` has ordo.yaml, a workflow or action file, or a YAML file declaring a flow. */
+/** True when `dir` has ordo.yaml, a workflow or action file, or a YAML file declaring a flow or templates. */
 export function isProjectDir(dir: string): boolean {
   try {
     if (!statSync(dir).isDirectory()) return false;
     if (hasSettingsFile(dir)) return true;
     return entries(dir).some((e) => e.isFile() && (WORKFLOW.test(e.name)
-      || (YAML.test(e.name) && /^flow\s*:/m.test(readFileSync(join(dir, e.name), 'utf8')))));
+      || (YAML.test(e.name) && /^(flow|templates)\s*:/m.test(readFileSync(join(dir, e.name), 'utf8')))));
   } catch {
     return false;
   }

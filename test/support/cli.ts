@@ -30,6 +30,8 @@ export interface CliOptions {
   cwd?: string;
   /** The process is killed (SIGKILL) after this long; 60 s by default. */
   timeoutMs?: number;
+  /** Run this script with `sh -c` instead of the CLI (the arguments are then ignored). */
+  shell?: string;
 }
 
 // Generous: on a loaded 2-core machine a command that takes 0.5 s alone may take many seconds.
@@ -72,7 +74,8 @@ export interface CliProcess {
 
 /** Starts `node dist/src/cli/main.js ...args` and returns at once. */
 export function startCli(args: string[], opts: CliOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+  const [file, argv] = opts.shell !== undefined ? ['sh', ['-c', opts.shell]] : [process.execPath, [CLI_PATH, ...args]];
+  const child = spawn(file, argv, {
     cwd: opts.cwd,
     env: opts.env ?? cliEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
