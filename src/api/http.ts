@@ -1,6 +1,6 @@
 /**
  * The HTTP server: Fastify on one port (TLS when a certificate and key are given) serving JSON-RPC over
- * POST /rpc and over the WebSocket /ws, the REST routes under /api, /openapi.json, /healthz, /readyz and
+ * POST /rpc and over the WebSocket /ws, the REST routes under /api, /openapi.json, /, /health(z), /readyz and
  * /metrics. Structured logs go to the pino logger it is given.
  */
 import fastifyWebsocket from '@fastify/websocket';
@@ -44,7 +44,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   f.addHook('onResponse', async (req, reply) => {
-    const quiet = req.url === '/metrics' || req.url === '/healthz' || req.url === '/readyz';
+    const quiet = req.url === '/metrics' || req.url === '/health' || req.url === '/healthz' || req.url === '/readyz';
     req.log[quiet ? 'debug' : 'info']({ method: req.method, path: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });

@@ -79,6 +79,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
     },
   };
   const plain = (summary: string, type: string) => ({ get: { summary, security: [{}], responses: { 200: { description: summary, content: { [type]: { schema: { type: 'string' } } } } } } });
+  paths['/'] = { get: { summary: 'an index of the API: its entry points', security: [{}], responses: { 200: { description: 'the index', content: { 'application/json': { schema: { type: 'object' } } } } } } };
+  paths['/health'] = plain('the process is alive (the same as /healthz)', 'text/plain');
   paths['/healthz'] = plain('the process is alive', 'text/plain');
   paths['/readyz'] = plain('the store answers and the engine runs (503 otherwise)', 'text/plain');
   // A token that may read, unless the server runs with --metrics-public.

@@ -101,9 +101,16 @@ describe('REST, OpenAPI, metrics and probes', () => {
     assert.ok(count >= 2, `dispatches observed: ${count}`);
   });
 
-  test('/healthz and /readyz need no token', async () => {
-    const health = await get('/healthz');
-    assert.deepEqual([health.status, await health.text()], [200, 'ok\n']);
+  test('/, /health, /healthz and /readyz need no token', async () => {
+    for (const path of ['/health', '/healthz']) {
+      const health = await get(path);
+      assert.deepEqual([health.status, await health.text()], [200, 'ok\n'], path);
+    }
+    const index = await get('/');
+    assert.equal(index.status, 200);
+    const body = await index.json() as { name: string; endpoints: Record<string, string> };
+    assert.equal(body.name, 'ordo');
+    assert.deepEqual(Object.keys(body.endpoints), ['POST /rpc', 'GET /ws', '/api/...', 'GET /openapi.json', 'GET /health', 'GET /readyz', 'GET /metrics']);
     const ready = await get('/readyz');
     assert.deepEqual([ready.status, await ready.text()], [200, 'ready\n']);
   });

@@ -1,6 +1,7 @@
 /**
- * Operations endpoints: /healthz, /readyz and /openapi.json without authentication; /metrics with a token
- * whose role may read (or, with `--anonymous ROLE`, none), unless the server runs with `--metrics-public`.
+ * Operations endpoints: / (an index of the API), /health and /healthz, /readyz and /openapi.json without
+ * authentication; /metrics with a token whose role may read (or, with `--anonymous ROLE`, none), unless the
+ * server runs with `--metrics-public`.
  */
 import type { FastifyInstance } from 'fastify';
 import { allows } from '../../auth/roles.js';
@@ -10,10 +11,28 @@ import { readiness } from '../methods/server.js';
 import { openApiDocument } from '../openapi.js';
 import { sendError } from './rest.js';
 
+/** What `GET /` answers: where a visitor (a browser, curl) goes next. */
+export function apiIndex(version: string) {
+  return {
+    name: 'ordo', version, docs: 'docs/api.md',
+    endpoints: {
+      'POST /rpc': 'JSON-RPC 2.0 over HTTP (Authorization: Bearer TOKEN)',
+      'GET /ws': 'JSON-RPC 2.0 over a WebSocket, with live updates',
+      '/api/...': 'REST over the same methods (listed in /openapi.json)',
+      'GET /openapi.json': 'the OpenAPI 3.1 document',
+      'GET /health': 'liveness (also /healthz)',
+      'GET /readyz': 'readiness: the store answers and the engine runs',
+      'GET /metrics': 'Prometheus metrics (with a token, unless --metrics-public)',
+    },
+  };
+}
+
 export function opsRoutes(app: ApiApp) {
   const document = openApiDocument(app.opts.services.version);
+  const index = apiIndex(app.opts.services.version);
   return async (f: FastifyInstance): Promise<void> => {
-    f.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok\n'));
+    f.get('/', async (_req, reply) => reply.send(index));
+    for (const path of ['/health', '/healthz']) f.get(path, async (_req, reply) => reply.type('text/plain').send('ok\n'));
     f.get('/readyz', async (_req, reply) => {
       const { ready, problem } = await readiness(app.opts.services);
       return reply.code(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : `not ready: ${problem}\n`);

@@ -1,11 +1,11 @@
 /**
  * `ordo server`: the long-running engine. Drives every run that nobody else drives; resumes after a crash;
- * serves the API (JSON-RPC 2.0 over HTTP and WebSocket, REST, /metrics) on `--listen`. Logs are JSON lines
- * (pino) on stderr. With `--jcapi-listen` it also speaks the JobCenter protocol (netstrings over TCP or TLS).
+ * serves the API (JSON-RPC 2.0 over HTTP and WebSocket, REST, /metrics) on `--listen`. Logs go to stderr:
+ * JSON lines (pino), or readable lines on a terminal (cli/log-output.ts). With `--jcapi-listen` it also
+ * speaks the JobCenter protocol (netstrings over TCP or TLS).
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../api/rpc/core.js';
 import { parseAllowedOrigin } from '../../api/origin.js';
 import { startOrdoServer } from '../../api/serve.js';
@@ -13,6 +13,7 @@ import { isRole, ROLES, type Role } from '../../auth/roles.js';
 import { OrdoError } from '../../errors.js';
 import { repoPath } from '../../paths.js';
 import { action, loadValidProject, parsePositiveInt, projectDir } from '../context.js';
+import { LOG_FORMATS, logFormatOf, serverLogger } from '../log-output.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:6580';
 /** JobCenter's jcapi port. */
@@ -28,6 +29,7 @@ interface ServerOptions {
   maxMessageBytes?: string;
   anonymous?: string;
   logLevel: string;
+  logFormat?: string;
   jcapiListen?: string;
   jcapiTlsCert?: string;
   jcapiTlsKey?: string;
@@ -106,6 +108,7 @@ export function registerServerCommand(program: Command): void {
     .option('--jcapi-ping-timeout <seconds>', 'how long a JobCenter worker has to answer a ping (it answers only between tasks)', '30')
     .option('--labels <k=v,...>', "what this server is as a worker: it runs command actions whose config's labels these contain (default: none, so those are left to remote workers)")
     .option('--log-level <level>', 'fatal | error | warn | info | debug', 'info')
+    .option('--log-format <format>', `${LOG_FORMATS.join(' | ')}: JSON lines, or one readable line per entry (default: pretty when stderr is a terminal; ORDO_LOG_FORMAT)`)
     .action(action(async (opts: ServerOptions) => {
       const dir = projectDir(opts);
       const project = await loadValidProject(dir);
@@ -115,7 +118,7 @@ export function registerServerCommand(program: Command): void {
       }
       const listenText = opts.listen ?? process.env.ORDO_LISTEN;
       const listen = listenText === 'none' ? null : parseListen(listenText ?? DEFAULT_LISTEN);
-      const logger = pino({ level: opts.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+      const logger = serverLogger(opts.logLevel, logFormatOf(opts.logFormat ?? process.env.ORDO_LOG_FORMAT, !!process.stderr.isTTY));
       const version = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
       const common = {
         project, logger, version, maxParallel, pollMs: parsePositiveInt(opts.poll, '--poll'), tls: tlsOf(opts.tlsCert, opts.tlsKey),
