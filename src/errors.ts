@@ -56,6 +56,8 @@ export const ERROR_WIRE: Partial<Record<ErrorCode, { http: number; rpc: number }
   ORDO_STALE_COOKIE: { http: 409, rpc: 1012 },
   ORDO_UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: 1013 },
   ORDO_RATE_LIMITED: { http: 429, rpc: 1014 },
+  ORDO_NO_PROJECT: { http: 422, rpc: 1015 },
+  ORDO_CANNOT_LISTEN: { http: 503, rpc: 1016 },
 };
 
 /** A code's HTTP status and JSON-RPC code; a code not yet mapped answers as an internal error. */
