@@ -107,8 +107,8 @@ jobs:
     await withServer({
       'op.yaml': `flow: op
 jobs:
-  # Sleeps until the test lets it go (or 20 s at most), so the skip below cannot come too late.
-  slow: { shell: 'i=0; while [ ! -f go ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done; echo slow' }
+  # Sleeps until the test lets it go (or 2 min at most, for a loaded machine), so the skip below cannot come too late.
+  slow: { shell: 'i=0; while [ ! -f go ] && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done; echo slow' }
   x: { command: [echo, x], after: [slow] }
   y: { command: [echo, y], after: [x] }
 `,
