@@ -163,7 +163,7 @@ jobs:
         assert.equal(done.run.state, 'aborted');
         assert.deepEqual(done.tasks.map((t) => [t.job, t.state]), [['sleeper', 'aborted'], ['later', 'aborted']]);
         const pid = sleeper;
-        await waitFor(`process ${pid} to be gone`, async () => (processGone(pid) ? true : undefined), { timeoutMs: 10_000 });
+        await waitFor(`process ${pid} to be gone`, async () => (processGone(pid) ? true : undefined), { timeoutMs: 60_000 });
         assert.match((await ordoExpect(box, ['logs', String(run), 'sleeper', '--stream', 'attempt'], 0)).stdout, /^ABORT /m);
 
         const again = await box.ordo(['abort', String(run)]);
