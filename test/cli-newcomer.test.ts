@@ -13,6 +13,8 @@ const landed = (stream: string, text: string) =>
   `i=0; until grep -q ${text} "$ORDO_LOG_DIR/${stream}.log" 2>/dev/null || [ $i -ge 2000 ]; do sleep 0.01; i=$((i+1)); done`;
 
 const FILES = {
+  // ordo.yaml marks the project's root: its flows may live in folders below it.
+  'ordo.yaml': '',
   'flows/intro.yaml': `flow: intro
 jobs:
   extract: { shell: 'echo extracting; echo "warning: 3 rows skipped" >&2; ${landed('stderr', 'skipped')}; echo extracted' }

@@ -143,7 +143,7 @@ function looksLikeFlow(reader: Reader, root: YAMLMap): boolean {
 /** The one-line explanation, with what to do, for a directory that is not a project. */
 export function notAProject(dir: string): string {
   if (!existsSync(dir)) return `the project directory ${dir} does not exist; cd into a project or pass --dir DIR (or set ORDO_PROJECT)`;
-  return `no Ordo project in ${dir}: it has no ${SETTINGS_FILE} and no flow or workflow files; cd into a project or pass --dir DIR (or set ORDO_PROJECT)`;
+  return `no Ordo project in ${dir}: it has no ${SETTINGS_FILE} and no flow or workflow files; cd into a project or pass --dir DIR (or set ORDO_PROJECT), or create ${SETTINGS_FILE} here to make it one`;
 }
 
 function byPlace(a: Diagnostic, b: Diagnostic): number {

@@ -22,13 +22,13 @@ function entries(dir: string): Dirent[] {
   return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
 }
 
-/** True when `dir` has ordo.yaml, a workflow or action file, or a YAML file declaring a flow or templates. */
+/** True when `dir` has ordo.yaml, a workflow or action file, or a YAML file declaring a flow, its jobs or templates. */
 export function isProjectDir(dir: string): boolean {
   try {
     if (!statSync(dir).isDirectory()) return false;
     if (hasSettingsFile(dir)) return true;
     return entries(dir).some((e) => e.isFile() && (WORKFLOW.test(e.name)
-      || (YAML.test(e.name) && /^(flow|templates)\s*:/m.test(readFileSync(join(dir, e.name), 'utf8')))));
+      || (YAML.test(e.name) && /^\uFEFF?(flow|jobs|templates)\s*:/m.test(readFileSync(join(dir, e.name), 'utf8')))));
   } catch {
     return false;
   }
