@@ -1,5 +1,5 @@
 /**
- * The JobCenter methods (seed 001's `jcapi`, ../shared/JOBCENTER-API.md) with JobCenter's names and
+ * The JobCenter methods (seed 001's `jcapi`, docs/jobcenter.md) with JobCenter's names and
  * shapes: results are JobCenter's tuples (`[job_id, null]`, `[true, "success"]`, ...). Workflow runs are the
  * "jobs" (job_id 12 is the run W12). The same methods are served over the netstring TCP listener
  * (src/api/jcapi/). Ordo's additions: `task_failed` (an error object) and `raise_event`. Params that

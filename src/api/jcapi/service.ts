@@ -1,5 +1,5 @@
 /**
- * The JobCenter side of the server (seed 001's jcapi, ../shared/JOBCENTER-API.md), shared by both
+ * The JobCenter side of the server (seed 001's jcapi, docs/jobcenter.md), shared by both
  * transports: the native API (JSON-RPC over WebSocket and HTTP) and the netstring TCP listener. It holds
  * the workflow engine whose runs are the "jobs", the dispatcher that hands their tasks to remote workers,
  * and the connections of the netstring listener (whose identity `hello` sets).
