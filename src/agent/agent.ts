@@ -119,6 +119,7 @@ export class Agent {
       runId: String(p.runId), taskId: Number(p.taskId), flow: String(p.flow), job: p.job as unknown as JobDef,
       attempt: Number(p.attempt), token: Number(p.token), input: (p.input ?? {}) as Record<string, unknown>,
       env: (p.env ?? {}) as Record<string, string>, logMaxBytes: Number(p.logMaxBytes),
+      ...(Array.isArray(p.mask) ? { mask: p.mask.map(String) } : {}),
     };
     // In the book before the process starts: a restarted agent re-attaches instead of losing it.
     const entry = this.book.add(key, req, Date.now());

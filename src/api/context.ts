@@ -2,6 +2,7 @@
  * What method handlers work with: the services of the server (store, engine, definitions) and, per call,
  * who calls and over which connection.
  */
+import type { MasterKey } from '../secrets/master-key.js';
 import type { FailureLimiter } from '../auth/limiter.js';
 import type { Principal } from '../auth/principal.js';
 import type { OrdoError } from '../errors.js';
@@ -35,6 +36,8 @@ export interface ApiServices {
   limiter?: FailureLimiter;
   /** Told when users or tokens changed here: open connections check their credentials at once. */
   credentialsChanged?: () => Promise<void>;
+  /** The key secrets are sealed with (docs/secrets.md), when the server was given one. */
+  masterKey?: MasterKey;
 }
 
 export interface CallContext {

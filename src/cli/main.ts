@@ -19,6 +19,7 @@ import { registerTimeCommands } from './commands/time.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerHostCommands } from './commands/hosts.js';
+import { registerSecretCommands } from './commands/secrets.js';
 import { installRemote } from './remote.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
@@ -51,6 +52,7 @@ registerScheduleCommands(program);
 registerAuthCommands(program);
 registerWorkflowCommands(program);
 registerHostCommands(program);
+registerSecretCommands(program);
 // After every command: adds --server/--token to those that can run against a remote server.
 installRemote(program);
 registerTimeCommands(program);

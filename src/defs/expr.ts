@@ -1,6 +1,6 @@
 /**
  * `${{ ... }}` expressions inside job strings (argv elements, shell scripts, env values, cwd). They are
- * references, not code: `params.NAME`, `jobs.JOB.result.KEY[.KEY...]`, `kv.KEY` and `run.id`. Expansion
+ * references, not code: `params.NAME`, `jobs.JOB.result.KEY[.KEY...]`, `kv.KEY`, `secrets.NAME` and `run.id`. Expansion
  * is plain text substitution after parsing, so a value never becomes shell syntax or extra arguments.
  */
 
@@ -8,6 +8,7 @@ export type ExprRef =
   | { kind: 'params'; name: string }
   | { kind: 'result'; job: string; path: string[] }
   | { kind: 'kv'; key: string }
+  | { kind: 'secret'; name: string }
   | { kind: 'run' };
 
 export type TemplatePart = string | ExprRef;
@@ -56,7 +57,7 @@ function parseRef(body: string): ExprRef | string {
   const segments = body.split('.');
   const bad = segments.find((s) => !SEGMENT.test(s));
   if (body === '' || bad !== undefined) {
-    return `cannot parse \${{ ${body} }}: expected params.NAME, jobs.JOB.result.KEY, kv.KEY or run.id`;
+    return `cannot parse \${{ ${body} }}: expected params.NAME, jobs.JOB.result.KEY, kv.KEY, secrets.NAME or run.id`;
   }
   const [head, ...rest] = segments;
   switch (head) {
@@ -64,13 +65,15 @@ function parseRef(body: string): ExprRef | string {
       return rest.length === 1 ? { kind: 'params', name: rest[0]! } : `\${{ ${body} }}: write params.NAME`;
     case 'kv':
       return rest.length === 1 ? { kind: 'kv', key: rest[0]! } : `\${{ ${body} }}: write kv.KEY`;
+    case 'secrets':
+      return rest.length === 1 ? { kind: 'secret', name: rest[0]! } : `\${{ ${body} }}: write secrets.NAME`;
     case 'run':
       return rest.length === 1 && rest[0] === 'id' ? { kind: 'run' } : `\${{ ${body} }}: the only run field is run.id`;
     case 'jobs':
       if (rest.length >= 3 && rest[1] === 'result') return { kind: 'result', job: rest[0]!, path: rest.slice(2) };
       return `\${{ ${body} }}: write jobs.JOB.result.KEY`;
     default:
-      return `unknown reference "${head}" in \${{ ${body} }}: expected params, jobs, kv or run`;
+      return `unknown reference "${head}" in \${{ ${body} }}: expected params, jobs, kv, secrets or run`;
   }
 }
 
@@ -92,6 +95,8 @@ export function describeRef(ref: ExprRef): string {
       return `jobs.${ref.job}.result.${ref.path.join('.')}`;
     case 'kv':
       return `kv.${ref.key}`;
+    case 'secret':
+      return `secrets.${ref.name}`;
     case 'run':
       return 'run.id';
     default: {

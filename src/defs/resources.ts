@@ -6,6 +6,7 @@ import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import {
   IMMEDIATE_PRIORITY, type ConnectorDef, type ConnectorUse, type DeadlineSpec, type GateDef, type LockMode, type LockNeed,
 } from './model.js';
+import { describeRef, parseTemplate, refsOf } from './expr.js';
 import { NAME_PATTERN } from './spec.js';
 import { entries, type Reader } from './yaml.js';
 
@@ -114,7 +115,10 @@ export function readConnectors(reader: Reader, map: YAMLMap, into: Map<string, C
     const def: ConnectorDef = { name: e.key, environments: {} };
     for (const f of reader.strictEntries(body, CONNECTOR_KEYS, what)) {
       if (f.key === 'maxParallel') def.maxParallel = reader.integer(f.value, `"maxParallel" of ${what}`, 1);
-      else if (f.key === 'credentials') def.credentials = reader.string(f.value, `"credentials" of ${what}`);
+      else if (f.key === 'credentials') {
+        def.credentials = reader.string(f.value, `"credentials" of ${what}`);
+        checkSecretRefs(reader, f.value, def.credentials, `"credentials" of ${what}`);
+      }
       else if (f.key === 'description') def.description = reader.string(f.value, `"description" of ${what}`);
       else {
         const envs = reader.map(f.value, `"environments" of ${what}`);
@@ -123,7 +127,9 @@ export function readConnectors(reader: Reader, map: YAMLMap, into: Map<string, C
           if (!settings) continue;
           const values: Record<string, string> = {};
           for (const s of entries(settings)) {
-            const v = reader.text(s.value, `"${s.key}" of environment "${env.key}" of ${what}`);
+            const label = `"${s.key}" of environment "${env.key}" of ${what}`;
+            const v = reader.text(s.value, label);
+            checkSecretRefs(reader, s.value, v, label);
             if (v !== undefined) values[s.key] = v;
           }
           def.environments[env.key] = values;
@@ -131,6 +137,18 @@ export function readConnectors(reader: Reader, map: YAMLMap, into: Map<string, C
       }
     }
     into.set(e.key, def);
+  }
+}
+
+/** A connector's values are the same for every run: the only reference they may hold is `${{ secrets.NAME }}`. */
+function checkSecretRefs(reader: Reader, node: Node | null, text: string | undefined, label: string): void {
+  if (text === undefined || !text.includes('${{')) return;
+  const parsed = parseTemplate(text);
+  for (const err of parsed.errors) reader.diags.error('ORDO_BAD_EXPRESSION', `${label}: ${err.message}`, reader.at(node));
+  for (const ref of refsOf(parsed.parts)) {
+    if (ref.kind !== 'secret') {
+      reader.diags.error('ORDO_BAD_EXPRESSION', `${label}: \${{ ${describeRef(ref)} }} cannot be used here: a connector may only name secrets (\${{ secrets.NAME }})`, reader.at(node));
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  * only after the commit start the attempts it claimed. The database is the source of truth: on a
  * conflict (an operator, or another engine, changed a row) the run is reloaded from the store.
  */
-import type { FlowDef } from '../defs/model.js';
+import type { FlowDef, JobDef } from '../defs/model.js';
 import { ActiveRun, type RunSummary } from './active-run.js';
 import { BatchBuilder } from './batch.js';
 import { jobStatus } from './deps.js';
@@ -18,6 +18,8 @@ import { buildRequest, RequestError } from './request.js';
 import { isTaskEnded, type AttemptRow, type EngineStore, type RunRow, type TaskRow } from './store.js';
 import { Transitions } from './transitions.js';
 import { OrdoError } from '../errors.js';
+import { maskValue } from '../secrets/mask.js';
+import { secretsOfJob } from '../secrets/refs.js';
 
 export interface EngineOptions {
   store: EngineStore;
@@ -33,6 +35,8 @@ export interface EngineOptions {
   pollMs?: number;
   /** Environment every attempt gets, e.g. where the store is, for `ordo kv`. */
   jobEnv?: Record<string, string>;
+  /** Decrypts the named secrets for an attempt (src/secrets/vault.ts); without it a job naming one fails. */
+  secrets?: (names: string[]) => Promise<Map<string, string>>;
   logMaxBytes?: number;
   /** True when an owner is known to be gone (a dead process on this host). */
   isOwnerDead?: (owner: string) => boolean;
@@ -243,7 +247,7 @@ export class Engine {
     for (const { task, attempt, executor, request } of reattached) {
       if (refused.has(task.id)) continue;
       this.runningTotal++;
-      this.watch(run, task, attempt, executor.reattach!(request, attempt.startedAt));
+      this.watch(run, task, attempt, executor.reattach!(request, attempt.startedAt), request.mask);
     }
   }
 
@@ -253,7 +257,9 @@ export class Engine {
     try {
       const kv = jobUsesKv(job) ? new Map((await this.opts.store.kvList(run.row.id)).map((e) => [e.key, e.value])) : undefined;
       const env = job.connector ? { ...this.opts.jobEnv, ...connectorEnv(job, this.catalog) } : this.opts.jobEnv ?? {};
-      const request = buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
+      const secrets = await this.secretsFor(job);
+      if (typeof secrets === 'string') return undefined;
+      const request = buildRequest(run, task, attempt, { kv, env, secrets, logMaxBytes: this.opts.logMaxBytes });
       if (job.hostSelector) {
         // The host it was placed on holds the task's slot until the attempt ends.
         const hold = (await this.opts.store.resourceView()).holds.find((h) => h.taskId === task.id && h.resource.startsWith('host:'));
@@ -422,11 +428,13 @@ export class Engine {
       }
       let kv: Map<string, string> | undefined;
       if (jobUsesKv(job)) kv = new Map((await this.opts.store.kvList(run.row.id)).map((e) => [e.key, e.value]));
+      const secrets = await this.secretsFor(job);
       const readyAt = Math.max(run.readySince.get(task.job) ?? now, task.notBefore ?? 0);
       const attempt = tr.start(run, task, claims);
       try {
         const env = job.connector ? { ...this.opts.jobEnv, ...connectorEnv(job, this.catalog) } : this.opts.jobEnv ?? {};
-        const request = buildRequest(run, task, attempt, { kv, env, logMaxBytes: this.opts.logMaxBytes });
+        if (typeof secrets === 'string') throw new RequestError(secrets);
+        const request = buildRequest(run, task, attempt, { kv, env, secrets, logMaxBytes: this.opts.logMaxBytes });
         // A host selector's choice, made by the dispatcher: the attempt runs there.
         if (job.hostSelector) request.job = { ...request.job, host: chosenHost(claims) };
         starts.push({ run, task, attempt, request, readyAt });
@@ -444,12 +452,30 @@ export class Engine {
 
   private launch(run: ActiveRun, task: TaskRow, attempt: AttemptRow, request: ReturnType<typeof buildRequest>): void {
     const executor = this.executors.get(run.job(task.job).kind)!;
-    this.watch(run, task, attempt, executor.start(request));
+    this.watch(run, task, attempt, executor.start(request), request.mask);
   }
 
-  private watch(run: ActiveRun, task: TaskRow, attempt: AttemptRow, handle: AttemptHandle): void {
+  /**
+   * The values of the secrets the job names, or why they cannot be had (no master key, a secret not set, a
+   * wrong key): that reason fails the attempt without a process, like an expression without a value.
+   */
+  private async secretsFor(job: JobDef): Promise<Map<string, string> | undefined | string> {
+    const names = secretsOfJob(job, this.catalog);
+    if (names.length === 0) return undefined;
+    if (!this.opts.secrets) return `job "${job.name}" uses secrets (${names.join(', ')}), but this engine has no master key (set ORDO_MASTER_KEY_FILE)`;
+    try {
+      return await this.opts.secrets(names);
+    } catch (err) {
+      if (err instanceof OrdoError) return `job "${job.name}": ${err.message}`;
+      throw err;
+    }
+  }
+
+  private watch(run: ActiveRun, task: TaskRow, attempt: AttemptRow, handle: AttemptHandle, mask: readonly string[] = []): void {
     this.live.set(task.id, { handle, attempt });
-    void handle.done.then((outcome) => {
+    void handle.done.then((raw) => {
+      // What the job said (its error, its result) may hold a secret it was given: only the masked form is kept.
+      const outcome = mask.length > 0 ? maskValue(raw, mask) : raw;
       this.completions.push({ runId: run.row.id, taskId: task.id, attempt, outcome });
       this.wake();
     });

@@ -31,6 +31,8 @@ export interface AttemptRequest {
   env: Record<string, string>;
   /** Cap of each captured stream, in bytes. */
   logMaxBytes: number;
+  /** Secret values the job was given: hidden (as `***`) in its output, error and result (docs/secrets.md). */
+  mask?: string[];
 }
 
 /** `lost`: a re-attached attempt whose process is gone without a recorded end (retried by the job's policy). */

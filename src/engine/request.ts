@@ -8,6 +8,7 @@ import { dependencyJobs } from '../defs/deps.js';
 import { expandTemplate, parseTemplate, type ExprRef } from '../defs/expr.js';
 import type { ActiveRun } from './active-run.js';
 import type { AttemptRequest } from './ports.js';
+import { maskList } from '../secrets/mask.js';
 import type { AttemptRow, TaskRow } from './store.js';
 
 /** An expression that has no value at run time (a result key or kv entry not there). */
@@ -15,6 +16,8 @@ export class RequestError extends Error {}
 
 export interface RequestContext {
   kv?: Map<string, string>;
+  /** The values of the secrets the job references (src/secrets), decrypted for this attempt only. */
+  secrets?: Map<string, string>;
   env: Record<string, string>;
   logMaxBytes?: number;
 }
@@ -23,7 +26,7 @@ const DEFAULT_LOG_MAX = 10 * 1024 * 1024;
 
 export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow, ctx: RequestContext): AttemptRequest {
   const job = run.job(task.job);
-  const resolve = (ref: ExprRef): string => resolveRef(ref, run, ctx.kv);
+  const resolve = (ref: ExprRef): string => resolveRef(ref, run, ctx);
   const expand = (text: string): string => {
     if (!text.includes('${{')) return text;
     const parsed = parseTemplate(text);
@@ -59,6 +62,8 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     const result = run.tasks.get(dep)?.result;
     if (result) upstream[dep] = result;
   }
+  // The connector's environment may name secrets (`${{ secrets.NAME }}`, the only reference it may hold).
+  const env = Object.fromEntries(Object.entries(ctx.env).map(([k, v]) => [k, expand(v)]));
   return {
     runId: String(run.row.id),
     taskId: task.id,
@@ -69,13 +74,14 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     // Which run, flow, job and attempt is in the ORDO_* variables; the input is what the job computes from.
     input: { params: run.row.params, results: upstream },
     env: {
-      ...ctx.env,
+      ...env,
       ORDO_RUN_ID: String(run.row.id),
       ORDO_FLOW: run.def.name,
       ORDO_JOB: job.name,
       ORDO_ATTEMPT: String(attempt.attempt),
     },
     logMaxBytes: ctx.logMaxBytes ?? DEFAULT_LOG_MAX,
+    ...(ctx.secrets && ctx.secrets.size > 0 ? { mask: maskList(ctx.secrets.values()) } : {}),
   };
 }
 
@@ -85,14 +91,19 @@ function scalarText(value: unknown, what: string): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function resolveRef(ref: ExprRef, run: ActiveRun, kv: Map<string, string> | undefined): string {
+function resolveRef(ref: ExprRef, run: ActiveRun, ctx: RequestContext): string {
   switch (ref.kind) {
     case 'params':
       return scalarText(run.row.params[ref.name], `\${{ params.${ref.name} }}`);
     case 'run':
       return String(run.row.id);
     case 'kv':
-      return scalarText(kv?.get(ref.key), `\${{ kv.${ref.key} }}`);
+      return scalarText(ctx.kv?.get(ref.key), `\${{ kv.${ref.key} }}`);
+    case 'secret': {
+      const value = ctx.secrets?.get(ref.name);
+      if (value === undefined) throw new RequestError(`\${{ secrets.${ref.name} }}: secret "${ref.name}" is not set (an admin sets it with: ordo secret set ${ref.name})`);
+      return value;
+    }
     case 'result': {
       let value: unknown = run.tasks.get(ref.job)?.result ?? undefined;
       for (const key of ref.path) {

@@ -11,11 +11,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import type { JobDef } from '../defs/model.js';
 import type { AttemptOutcome, AttemptRequest, AttemptStatus } from '../engine/ports.js';
+import { maskText, maskValue } from '../secrets/mask.js';
 import { orderFile, outputFile, procFile, resultFile } from './paths.js';
 import type { RunFiles } from './run-files.js';
 import type { RecordKind } from './run-log.js';
@@ -102,7 +103,7 @@ export class LocalAttempt {
     };
     let child: ChildProcess;
     try {
-      child = spawnSupervisor(argv, { ...this.proc, ...streams }, req.logMaxBytes, cwd, this.ctx.env(this.paths, this.ctx.attemptDir));
+      child = spawnSupervisor(argv, { ...this.proc, ...streams }, req.logMaxBytes, cwd, this.ctx.env(this.paths, this.ctx.attemptDir), req.mask);
     } catch (err) {
       this.fail(`cannot start the supervisor: ${oneLine(err)}`);
       return;
@@ -216,7 +217,7 @@ export class LocalAttempt {
     let error: string | undefined;
     let result: Record<string, unknown> | undefined;
     if (this.paths) {
-      const read = await readResult(this.paths.result);
+      const read = await readResult(this.paths.result, this.req.mask);
       result = read.result;
       if (read.error !== undefined) {
         error = read.error;
@@ -271,7 +272,7 @@ export class LocalAttempt {
 
   /** One line of the run's attempts.log (see run-log.ts); never throws. */
   private note(kind: RecordKind, detail: string): void {
-    this.files.record(kind, this.req.job.name, this.req.attempt, detail);
+    this.files.record(kind, this.req.job.name, this.req.attempt, this.req.mask ? maskText(detail, this.req.mask) : detail);
   }
 }
 
@@ -313,7 +314,8 @@ function killStragglers(pgid: number, deadline: number): void {
   check();
 }
 
-async function readResult(path: string): Promise<{ result?: Record<string, unknown>; error?: string }> {
+/** The job's ORDO_RESULT object; with `mask`, a file holding a secret value is rewritten masked (the file stays as the result's record). */
+async function readResult(path: string, mask?: readonly string[]): Promise<{ result?: Record<string, unknown>; error?: string }> {
   // Most jobs write no result: answer that without a round trip through the thread pool. The process has
   // ended, so a file that is not there now will not be.
   if (!existsSync(path)) return {};
@@ -333,6 +335,12 @@ async function readResult(path: string): Promise<{ result?: Record<string, unkno
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return { error: `ORDO_RESULT file is not a JSON object: it holds ${what}` };
+  }
+  if (mask && mask.length > 0) {
+    const masked = maskValue(value, mask);
+    const again = JSON.stringify(masked);
+    if (again !== JSON.stringify(value)) await writeFile(path, again).catch(() => {});
+    return { result: masked as Record<string, unknown> };
   }
   return { result: value as Record<string, unknown> };
 }

@@ -44,10 +44,21 @@ export interface SupervisorStatus {
   error?: string;
 }
 
-/** Starts the supervisor of one attempt, detached (a session of its own); its stdio goes nowhere. */
-export function spawnSupervisor(argv: string[], files: SupervisorFiles, capBytes: number, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * Starts the supervisor of one attempt, detached (a session of its own); its stdio goes nowhere. `mask`: secret
+ * values to write as `***` in the job's output; they go to the supervisor in a file only its owner can read,
+ * which it reads and removes before the job starts (never in its argv, which every local user can see).
+ */
+export function spawnSupervisor(argv: string[], files: SupervisorFiles, capBytes: number, cwd: string, env: NodeJS.ProcessEnv,
+  mask: readonly string[] = []): ChildProcess {
   const args = [SUPERVISOR, files.record, files.status, files.stdout, files.stderr, files.order, String(capBytes), '--', ...argv];
-  return spawn('perl', args, { cwd, env, detached: true, stdio: 'ignore' });
+  let supervisorEnv = env;
+  if (mask.length > 0) {
+    const maskFile = `${files.record}.mask`;
+    writeFileSync(maskFile, mask.map((m) => `${Buffer.from(m, 'utf8').toString('hex')}\n`).join(''), { mode: 0o600 });
+    supervisorEnv = { ...env, ORDO_SUPERVISE_MASK: maskFile };
+  }
+  return spawn('perl', args, { cwd, env: supervisorEnv, detached: true, stdio: 'ignore' });
 }
 
 export function readRecord(path: string): SupervisorRecord | undefined {

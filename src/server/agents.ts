@@ -173,7 +173,7 @@ export class AgentHub {
     conn.session.notify('agent.start', {
       key: t.key, runId: req.runId, taskId: req.taskId, flow: req.flow, attempt: req.attempt, token: req.token,
       job: req.job as unknown as Record<string, unknown>, input: req.input, env: req.env, logMaxBytes: req.logMaxBytes,
-      startedAt: t.startedAt,
+      startedAt: t.startedAt, ...(req.mask ? { mask: req.mask } : {}),
     });
     t.state = 'sent';
   }

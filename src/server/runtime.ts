@@ -19,6 +19,8 @@ import { cachedLoadProbe } from './load.js';
 import { isOwnerDead, newOwner } from './owner.js';
 import { formatDiagnostic } from '../lang/diagnostics.js';
 import { WorkflowExecutor } from '../wf/executor.js';
+import { masterKeyFrom, type MasterKey } from '../secrets/master-key.js';
+import { revealSecrets } from '../secrets/vault.js';
 import { compiledOrThrow, openHost, type WfHost } from '../wf/host.js';
 import { compileProjectSources } from '../wf/project.js';
 
@@ -49,6 +51,8 @@ export interface Runtime {
   stateDir: string;
   /** The agents of the project's hosts, when asked for (`agents`). */
   agents: AgentHub | null;
+  /** The key secrets are sealed with, when ORDO_MASTER_KEY(_FILE) gives one (docs/secrets.md). */
+  masterKey?: MasterKey;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Jobs find the same store for `ordo kv`: the state directory, and the database URL when there is one.
   const jobEnv: Record<string, string> = { ORDO_HOME: stateDir, ORDO_PROJECT: projectDir };
   if (databaseUrl) jobEnv.DATABASE_URL = databaseUrl;
+  // Secrets are decrypted by this engine only, for the attempts that name them (docs/secrets.md).
+  const masterKey = masterKeyFrom(env);
   const settings = opts.settings ?? defaultSettings();
   const catalog = { connectors: settings.connectors, gates: settings.gates, hosts: settings.hosts, environment: env.ORDO_ENV || settings.environment };
   // Gates start closed (unless declared open) the first time any engine sees them; later changes stay.
@@ -97,6 +103,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     maxParallel: opts.maxParallel,
     logMaxBytes: opts.logMaxBytes,
     jobEnv,
+    secrets: masterKey ? (names) => revealSecrets(store.sql, masterKey, names) : undefined,
     isOwnerDead,
     pollMs: opts.pollMs,
     leaseMs: opts.leaseMs ?? leaseMsFrom(env),
@@ -106,7 +113,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     defaultEstimateMs: settings.defaultEstimateMs,
   });
   return {
-    store, engine, stateDir, agents,
+    store, engine, stateDir, agents, ...(masterKey && { masterKey }),
     async close() {
       await engine.close();
       agents?.close();

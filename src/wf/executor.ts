@@ -74,6 +74,8 @@ export function expandInput(input: Record<string, unknown>, req: Pick<AttemptReq
       case 'params': return params[ref.name];
       case 'run': return req.runId;
       case 'kv': throw new Error(`\${{ kv.${ref.key} }} is not available in a workflow job's input`);
+      // The input is stored with the workflow: a secret's value would be kept in clear there.
+      case 'secret': throw new Error(`\${{ secrets.${ref.name} }} is not available in a workflow job's input (it would be stored in clear)`);
       case 'result': {
         let v: unknown = results[ref.job];
         for (const k of ref.path) v = isObject(v) ? v[k] : undefined;

@@ -15,6 +15,7 @@ import { scheduleMethods } from './schedules.js';
 import { authMethods } from './auth.js';
 import { timeMethods } from './time.js';
 import { AGENT_NOTIFICATIONS, hostMethods } from './hosts.js';
+import { secretMethods } from './secrets.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -28,6 +29,7 @@ export const CONTRACT = {
   ...authMethods,
   ...timeMethods,
   ...hostMethods,
+  ...secretMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

@@ -13,6 +13,7 @@ import { scheduleHandlers } from './schedules.js';
 import { authHandlers } from './auth.js';
 import { timeHandlers } from './time.js';
 import { hostHandlers } from './hosts.js';
+import { secretHandlers } from './secrets.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -27,5 +28,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...authHandlers(s),
     ...timeHandlers(s),
     ...hostHandlers(s),
+    ...secretHandlers(s),
   };
 }
