@@ -11,6 +11,8 @@ import { OrdoError } from '../errors.js';
 import { parsePositiveInt, parseRunId } from './context.js';
 import { firesTable, schedulesTable } from './commands/schedule.js';
 import { printRun } from './commands/show.js';
+import { followEvents, parseSince, printEvent, printHistory } from './commands/history.js';
+import type { HistoryEntry, HistoryStats } from '../store/history.js';
 import { parseInput, report as reportWf, wfRunLine } from './commands/workflow.js';
 import { report as reportRun } from './commands/run.js';
 import type { RunSummary } from '../engine/active-run.js';
@@ -173,10 +175,18 @@ export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
     out(formatFailures(doc.run, await failedJobs(doc.tasks, remoteFailureSource(c, doc))));
   },
   events: async (c, [run], o) => {
-    for (const e of await c.call<EventRow[]>('runs.events', { run: parseRunId(run!) })) {
-      const data = e.data && Object.keys(e.data).length ? e.data : undefined;
-      out(o.json ? `${JSON.stringify(e)}\n` : `${time(e.at)}  ${e.kind.padEnd(20)} ${e.job ?? ''}${data ? `  ${JSON.stringify(data)}` : ''}\n`);
+    if (o.all) {
+      const limit = parsePositiveInt(String(o.limit ?? '1000'), '--limit');
+      const first = await c.call<EventRow[]>('events.list', { since: parseSince(o.since as string | undefined, Date.now()), limit });
+      return followEvents((after) => c.call<EventRow[]>('events.list', { after, limit: 10_000 }), first, Boolean(o.json), Boolean(o.follow), 1000);
     }
+    if (run === undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', 'ordo events needs a run (or --all for every run)');
+    for (const e of await c.call<EventRow[]>('runs.events', { run: parseRunId(run) })) printEvent(e, Boolean(o.json));
+  },
+  history: async (c, [flow, job], o) => {
+    printHistory(await c.call<{ entries: HistoryEntry[]; stats: HistoryStats }>('jobs.history', {
+      flow, job, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit'),
+    }), Boolean(o.json));
   },
   start: async (c, [flow], o) => {
     const priority = o.priority === undefined ? undefined : Number(o.priority);

@@ -38,6 +38,14 @@ export interface AttemptRequest {
 /** `lost`: a re-attached attempt whose process is gone without a recorded end (retried by the job's policy). */
 export type AttemptStatus = 'succeeded' | 'failed' | 'timeout' | 'aborted' | 'lost';
 
+/** What an attempt's process tree used (docs/history.md). */
+export interface AttemptUsage {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  /** Peak resident set of the largest process of the tree, in KiB (absent where the platform does not tell). */
+  maxRssKb?: number;
+}
+
 export interface AttemptOutcome {
   status: AttemptStatus;
   exitCode: number | null;
@@ -48,6 +56,7 @@ export interface AttemptOutcome {
   error?: string;
   startedAt: number;
   endedAt: number;
+  usage?: AttemptUsage;
   /** Process id, for the operator and for recovery. */
   pid?: number;
 }

@@ -8,6 +8,7 @@
  * record of a state change.
  */
 import type { EndState, FlowDef } from '../defs/model.js';
+import type { AttemptUsage } from './ports.js';
 
 export type RunState = 'pending' | 'running' | 'succeeded' | 'failed' | 'aborted';
 export type TaskState = 'waiting' | 'ready' | 'running' | EndState;
@@ -85,6 +86,8 @@ export interface AttemptRow {
   signal: string | null;
   error: string | null;
   result: Record<string, unknown> | null;
+  /** CPU time and peak memory of the attempt's processes, once it ended (docs/history.md). */
+  usage?: AttemptUsage | null;
 }
 
 export interface EventInput {

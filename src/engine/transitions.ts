@@ -62,6 +62,7 @@ export class Transitions {
     const finished: AttemptRow = {
       ...attempt, state: outcome.status, pid: outcome.pid ?? attempt.pid, endedAt: outcome.endedAt,
       exitCode: outcome.exitCode, signal: outcome.signal, error: outcome.error ?? null, result: outcome.result ?? null,
+      usage: outcome.usage ?? null,
     };
     const data = {
       attempt: attempt.attempt, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,

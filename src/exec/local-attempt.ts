@@ -254,6 +254,7 @@ export class LocalAttempt {
       ...(result !== undefined && { result }),
       ...(error !== undefined && { error }),
       ...(pid !== undefined && { pid }),
+      ...(supervised?.usage && { usage: supervised.usage }),
     });
   }
 

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import type { AttemptUsage } from '../engine/ports.js';
 import { REPO_BIN } from './paths.js';
 
 export const SUPERVISOR = join(REPO_BIN, 'ordo-supervise');
@@ -42,6 +43,19 @@ export interface SupervisorStatus {
   pid: number;
   /** The command could not be executed (exec's error text). */
   error?: string;
+  /** What the job's process tree used (CPU of the job and the descendants it waited for; the largest peak RSS). */
+  usage?: AttemptUsage;
+}
+
+/** The supervisor's `usage` object, when it is one. */
+function usageOf(raw: Record<string, unknown> | undefined): AttemptUsage | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+  const userMs = n(raw.userMs);
+  const systemMs = n(raw.systemMs);
+  if (userMs === undefined || systemMs === undefined) return undefined;
+  const maxRssKb = n(raw.maxRssKb);
+  return { cpuUserMs: userMs, cpuSystemMs: systemMs, ...(maxRssKb !== undefined && { maxRssKb }) };
 }
 
 /**
@@ -75,7 +89,7 @@ export function readRecord(path: string): SupervisorRecord | undefined {
 export function readStatus(path: string, recordPath: string): SupervisorStatus | undefined {
   const text = readText(path);
   if (text === undefined) return undefined;
-  let raw: { exitCode?: unknown; signal?: unknown; pid?: unknown; error?: unknown };
+  let raw: { exitCode?: unknown; signal?: unknown; pid?: unknown; error?: unknown; usage?: Record<string, unknown> };
   try {
     raw = JSON.parse(text) as typeof raw;
   } catch {
@@ -88,6 +102,7 @@ export function readStatus(path: string, recordPath: string): SupervisorStatus |
     startedAt: mtimeOf(recordPath) ?? 0,
     endedAt: mtimeOf(path) ?? Date.now(),
     pid: num(raw.pid) ?? 0,
+    ...(usageOf(raw.usage) && { usage: usageOf(raw.usage) }),
     ...(typeof raw.error === 'string' && { error: raw.error }),
   };
 }

@@ -82,12 +82,21 @@ function outcomeOf(o: Record<string, unknown>): AttemptOutcome | string {
   if (o.error !== undefined && typeof o.error !== 'string') return 'outcome.error must be text';
   if (o.result !== undefined && (typeof o.result !== 'object' || o.result === null || Array.isArray(o.result))) return 'outcome.result must be an object';
   if (o.pid !== undefined && !Number.isInteger(o.pid)) return 'outcome.pid must be an integer';
+  const usage = o.usage as Record<string, unknown> | undefined;
+  const count = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  if (usage !== undefined && (typeof usage !== 'object' || usage === null || !count(usage.cpuUserMs) || !count(usage.cpuSystemMs)
+    || (usage.maxRssKb !== undefined && !count(usage.maxRssKb)))) {
+    return 'outcome.usage must be {cpuUserMs, cpuSystemMs[, maxRssKb]} of whole numbers';
+  }
   return {
     status: o.status as AttemptStatus, exitCode: o.exitCode as number | null, signal: o.signal as string | null,
     startedAt: o.startedAt as number, endedAt: o.endedAt as number,
     ...(o.error !== undefined && { error: (o.error as string).slice(0, 4000) }),
     ...(o.result !== undefined && { result: o.result as Record<string, unknown> }),
     ...(o.pid !== undefined && { pid: o.pid as number }),
+    ...(usage !== undefined && {
+      usage: { cpuUserMs: usage.cpuUserMs as number, cpuSystemMs: usage.cpuSystemMs as number, ...(usage.maxRssKb !== undefined && { maxRssKb: usage.maxRssKb as number }) },
+    }),
   };
 }
 

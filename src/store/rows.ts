@@ -66,6 +66,10 @@ export function toAttemptRow(r: SqlRow): AttemptRow {
     signal: strOrNull(r.signal),
     error: strOrNull(r.error),
     result: parseJson<Record<string, unknown>>(r.result),
+    usage: r.cpu_user_ms === null || r.cpu_user_ms === undefined ? null : {
+      cpuUserMs: num(r.cpu_user_ms), cpuSystemMs: num(r.cpu_system_ms),
+      ...(r.max_rss_kb !== null && r.max_rss_kb !== undefined && { maxRssKb: num(r.max_rss_kb) }),
+    },
   };
 }
 
@@ -92,6 +96,6 @@ export function taskValues(t: TaskRow): SqlScalar[] {
 export function attemptValues(a: AttemptRow): SqlScalar[] {
   return [
     a.taskId, a.attempt, a.token, a.state, a.owner, a.pid, a.startedAt, a.endedAt, a.exitCode, a.signal,
-    a.error, jsonOrNull(a.result),
+    a.error, jsonOrNull(a.result), a.usage?.cpuUserMs ?? null, a.usage?.cpuSystemMs ?? null, a.usage?.maxRssKb ?? null,
   ];
 }

@@ -13,11 +13,16 @@ export const RUN = entity('a run: an instance of a flow, pinned to the definitio
   priority: int(), statsClass: str(),
 });
 
+export const USAGE = entity("what an attempt's processes used (docs/history.md)", {
+  cpuUserMs: int(), cpuSystemMs: int(), maxRssKb: int({ description: 'peak resident set of the largest process of the tree, KiB' }),
+}, ['cpuUserMs', 'cpuSystemMs']);
+
 export const ATTEMPT = entity('one execution of a task', {
   taskId: int(), attempt: int(), state: oneOf(ATTEMPT_STATES), owner: nullable(str()), pid: nullable(int()),
   startedAt: millis(), endedAt: nullable(millis()), exitCode: nullable(int()), signal: nullable(str()),
   error: nullable(str()), result: nullable(anyObject),
-});
+  usage: nullable(USAGE),
+}, ['taskId', 'attempt', 'state', 'owner', 'pid', 'startedAt', 'endedAt', 'exitCode', 'signal', 'error', 'result']);
 
 export const TASK = entity('a task: an instance of a job inside a run', {
   id: int(), runId: int(), job: str(), state: oneOf(TASK_STATES), attempts: int(),

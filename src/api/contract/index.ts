@@ -16,6 +16,7 @@ import { authMethods } from './auth.js';
 import { timeMethods } from './time.js';
 import { AGENT_NOTIFICATIONS, hostMethods } from './hosts.js';
 import { secretMethods } from './secrets.js';
+import { historyMethods } from './history.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -30,6 +31,7 @@ export const CONTRACT = {
   ...timeMethods,
   ...hostMethods,
   ...secretMethods,
+  ...historyMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

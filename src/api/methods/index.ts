@@ -14,6 +14,7 @@ import { authHandlers } from './auth.js';
 import { timeHandlers } from './time.js';
 import { hostHandlers } from './hosts.js';
 import { secretHandlers } from './secrets.js';
+import { historyHandlers } from './history.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -29,5 +30,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...timeHandlers(s),
     ...hostHandlers(s),
     ...secretHandlers(s),
+    ...historyHandlers(s),
   };
 }

@@ -3,9 +3,13 @@ import type { Command } from 'commander';
 import { showWorkflowRun } from './workflow.js';
 import type { RunRow, RunState, TaskRow } from '../../engine/store.js';
 import { OrdoError } from '../../errors.js';
-import { action, parsePositiveInt, parseRunId, READ_ONLY, stateDir, storeFor } from '../context.js';
+import { action, parsePositiveInt, parseRunId, READ_ONLY, stateDir, storeFor, withStore } from '../context.js';
+import { eventsAcross, historyStats, jobHistory } from '../../store/history.js';
+import { followEvents, parseSince, printEvent, printHistory } from './history.js';
 import { failedJobs, formatFailures, localFailureSource } from '../failures.js';
 import { duration, table, time } from '../format.js';
+
+interface EventsOptions { dir?: string; all?: boolean; since?: string; limit?: string; follow?: boolean; json?: boolean }
 
 const RUN_STATES: RunState[] = ['pending', 'running', 'succeeded', 'failed', 'aborted'];
 
@@ -75,21 +79,41 @@ export function registerShowCommands(program: Command): void {
       }
     }));
 
-  program.command('events <run>')
-    .description("a run's audit trail: every state change, in order")
+  program.command('events [run]')
+    .description("a run's audit trail: every state change, in order; --all: the event log of every run")
     .option('-d, --dir <dir>', 'project directory')
+    .option('--all', 'every run (and the changes of no run: users, secrets)')
+    .option('--since <when>', 'with --all: from this long ago (90m, 1h, 2d) or this ISO date or instant')
+    .option('--limit <n>', 'with --all: at most this many of the newest (default 1000)')
+    .option('--follow', 'with --all: keep printing new events until interrupted')
     .option('--json', 'print JSON lines')
-    .action(action(async (runText: string, opts: { dir?: string; json?: boolean }) => {
-      const runId = parseRunId(runText);
+    .action(action(async (runText: string | undefined, opts: EventsOptions) => {
       const store = await storeFor(opts, READ_ONLY);
       try {
-        if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
-        for (const e of await store.events(runId)) {
-          process.stdout.write(opts.json ? `${JSON.stringify(e)}\n`
-            : `${time(e.at)}  ${e.kind.padEnd(20)} ${e.job ?? ''}${e.data ? `  ${JSON.stringify(e.data)}` : ''}\n`);
+        if (opts.all) {
+          const limit = parsePositiveInt(opts.limit ?? '1000', '--limit');
+          const since = parseSince(opts.since, Date.now());
+          const first = await eventsAcross(store.sql, { since, limit });
+          await followEvents((after) => eventsAcross(store.sql, { after, limit: 10_000 }), first, Boolean(opts.json), Boolean(opts.follow));
+          return;
         }
+        if (runText === undefined) throw new OrdoError('ORDO_BAD_ARGUMENT', 'ordo events needs a run (or --all for every run)');
+        const runId = parseRunId(runText);
+        if (!(await store.getRun(runId))) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
+        for (const e of await store.events(runId)) printEvent(e, Boolean(opts.json));
       } finally {
         await store.close();
       }
+    }));
+
+  program.command('history <flow> <job>')
+    .description("a job's attempts over its flow's last runs: durations, exit, CPU time, peak memory, success rate")
+    .option('-d, --dir <dir>', 'project directory')
+    .option('--limit <n>', 'how many attempts (default 20)')
+    .option('--json', 'print JSON')
+    .action(action(async (flow: string, job: string, opts: { dir?: string; limit?: string; json?: boolean }) => {
+      const limit = parsePositiveInt(opts.limit ?? '20', '--limit');
+      const entries = await withStore(opts, (s) => jobHistory(s.sql, flow, job, limit), READ_ONLY);
+      printHistory({ entries, stats: historyStats(entries) }, Boolean(opts.json));
     }));
 }
