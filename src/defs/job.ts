@@ -2,6 +2,7 @@
  * Compiles one job from its layers (templates, then the job) into the validated JobDef the engine runs.
  * Every problem is reported where it was written; a job with problems yields no JobDef.
  */
+import { readLimits } from './limits.js';
 import { isMap, type Node } from 'yaml';
 import { parseTemplate, refsOf, type ExprRef } from './expr.js';
 import type { CommandLine, JobDef, JobKind, RetryPolicy } from './model.js';
@@ -134,10 +135,16 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const host = hostAttr ? hostAttr.reader.string(hostAttr.entry.value, `"host" of ${what}`) : undefined;
   const hostsAttr = attr('hosts');
   const hostSelector = hostsAttr ? readHostSelector(hostsAttr.reader, hostsAttr.entry.value, what) : undefined;
+  const limitsAttr = attr('limits');
+  const limits = limitsAttr ? readLimits(limitsAttr.reader, limitsAttr.entry.value, what) : undefined;
+  if (limitsAttr && kind !== 'command') {
+    limitsAttr.reader.diags.error('ORDO_BAD_VALUE', `${what} is of kind ${kind}: only command jobs have processes to limit`, limitsAttr.reader.at(limitsAttr.entry.keyNode));
+  }
 
   const job: Omit<JobDef, 'after'> = {
     name, kind, command, ...call, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
     extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs, ...(host !== undefined && { host }), ...(hostSelector && { hostSelector }),
+    ...(limits && { limits }),
   };
   return { job, refs, ok: diags.list.length === before };
 }

@@ -8,6 +8,7 @@
  * - flow: a graph of jobs; a dependency names a job and the end states that satisfy it.
  * - calendar: a time zone, a working week and holidays; plan: rules that yield instants (docs/time.md).
  */
+import type { JobLimits } from './limits.js';
 import type { CalendarDef } from '../time/calendar.js';
 import type { PlanDef } from '../time/plan.js';
 
@@ -101,6 +102,8 @@ export interface JobDef {
   host?: string;
   /** Kind `command`: any one of the hosts whose labels contain these, the least busy that is up (docs/hosts.md). */
   hostSelector?: { labels: Record<string, string> };
+  /** Kind `command`: what its processes may use (docs/limits.md). */
+  limits?: JobLimits;
   /** Higher first; IMMEDIATE_PRIORITY for `immediate`. */
   priority: number;
   deadline?: DeadlineSpec;

@@ -22,7 +22,7 @@ export const FLOW_KEYS = [
 export const JOB_KEYS = [
   'kind', 'command', 'shell', 'cwd', 'env', 'timeout', 'killGrace', 'retries', 'successCodes',
   'after', 'enabled', 'description', 'extends', 'locks', 'connector', 'priority', 'deadline', 'maxLoad', 'estimate',
-  'workflow', 'input', 'host', 'hosts',
+  'workflow', 'input', 'host', 'hosts', 'limits',
 ] as const;
 export type JobKey = (typeof JOB_KEYS)[number];
 

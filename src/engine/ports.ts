@@ -57,6 +57,10 @@ export interface AttemptOutcome {
   startedAt: number;
   endedAt: number;
   usage?: AttemptUsage;
+  /** Why it failed, when more precise than its status: `oom` (killed by its memory limit). */
+  reason?: string;
+  /** How each of the job's limits was enforced: `{memory: '512MiB (cgroup v1)', nofile: '1024 (rlimit)'}`. */
+  limits?: Record<string, string>;
   /** Process id, for the operator and for recovery. */
   pid?: number;
 }

@@ -88,6 +88,8 @@ export interface AttemptRow {
   result: Record<string, unknown> | null;
   /** CPU time and peak memory of the attempt's processes, once it ended (docs/history.md). */
   usage?: AttemptUsage | null;
+  /** How each of the job's limits was enforced (docs/limits.md). */
+  limits?: Record<string, string> | null;
 }
 
 export interface EventInput {

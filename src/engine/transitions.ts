@@ -62,11 +62,12 @@ export class Transitions {
     const finished: AttemptRow = {
       ...attempt, state: outcome.status, pid: outcome.pid ?? attempt.pid, endedAt: outcome.endedAt,
       exitCode: outcome.exitCode, signal: outcome.signal, error: outcome.error ?? null, result: outcome.result ?? null,
-      usage: outcome.usage ?? null,
+      usage: outcome.usage ?? null, limits: outcome.limits ?? null,
     };
     const data = {
       attempt: attempt.attempt, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
       durationMs: outcome.endedAt - outcome.startedAt, ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
     };
     this.leave(run, task);
     task.exitCode = outcome.exitCode;
@@ -78,7 +79,7 @@ export class Transitions {
       this.settle(run, task, 'aborted', task.reason === 'run_aborted' ? 'run_aborted' : 'operator');
       this.batch.touch(task, this.event(run, task, 'task_aborted', data), { update: finished });
     } else {
-      this.failOrRetry(run, task, outcome.status, data, finished);
+      this.failOrRetry(run, task, outcome.reason ?? outcome.status, data, finished);
     }
   }
 

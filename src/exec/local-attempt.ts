@@ -10,6 +10,7 @@
  * claimed it may have died a moment after the spawn), then reported lost, to be retried by the job's policy.
  */
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -17,6 +18,8 @@ import { getSystemErrorMap } from 'node:util';
 import type { JobDef } from '../defs/model.js';
 import type { AttemptOutcome, AttemptRequest, AttemptStatus } from '../engine/ports.js';
 import { maskText, maskValue } from '../secrets/mask.js';
+import { formatBytes } from '../defs/limits.js';
+import { applyLimits, oomKilled, removeCgroups } from './attempt-limits.js';
 import { orderFile, outputFile, procFile, resultFile } from './paths.js';
 import type { RunFiles } from './run-files.js';
 import type { RecordKind } from './run-log.js';
@@ -44,6 +47,8 @@ export class LocalAttempt {
   private resolveDone!: (outcome: AttemptOutcome) => void;
   private startedAt: number;
   private paths: { input: string; result: string } | undefined;
+  /** How each of the job's limits is enforced (shown in the attempt), once started. */
+  private applied: Record<string, string> | undefined;
   private readonly proc: { record: string; status: string; stop: string };
   private child: ChildProcess | undefined;
   private record: SupervisorRecord | undefined;
@@ -84,10 +89,18 @@ export class LocalAttempt {
       this.fail(`cannot prepare the attempt files: ${oneLine(err)}`);
       return;
     }
-    const argv = commandArgv(req.job);
+    let argv = commandArgv(req.job);
     if (typeof argv === 'string') {
       this.fail(argv);
       return;
+    }
+    let cgroups: string[] = [];
+    if (req.job.limits) {
+      const limits = applyLimits(req.job.limits, this.cgroupName());
+      argv = [...limits.argvPrefix, ...argv];
+      cgroups = limits.cgroups;
+      this.applied = limits.applied;
+      this.note('LIMITS', Object.entries(limits.applied).map(([k, v]) => `${k}=${v}`).join(' '));
     }
     const cwd = resolve(this.ctx.projectDir, req.job.cwd ?? '.');
     if (!existsSync(cwd)) {
@@ -103,7 +116,7 @@ export class LocalAttempt {
     };
     let child: ChildProcess;
     try {
-      child = spawnSupervisor(argv, { ...this.proc, ...streams }, req.logMaxBytes, cwd, this.ctx.env(this.paths, this.ctx.attemptDir), req.mask);
+      child = spawnSupervisor(argv, { ...this.proc, ...streams }, req.logMaxBytes, cwd, this.ctx.env(this.paths, this.ctx.attemptDir), { mask: req.mask, cgroups });
     } catch (err) {
       this.fail(`cannot start the supervisor: ${oneLine(err)}`);
       return;
@@ -208,10 +221,18 @@ export class LocalAttempt {
       return;
     }
     if (status.error !== undefined) {
-      this.report('failed', null, null, status.endedAt, `cannot start ${JSON.stringify(commandArgv(this.req.job)[0] ?? '')}: ${errnoCode(status.error)}`, status.pid, status);
+      const why = status.error.startsWith('cannot join the cgroup') ? status.error : errnoCode(status.error);
+      this.report('failed', null, null, status.endedAt, `cannot start ${JSON.stringify(commandArgv(this.req.job)[0] ?? '')}: ${why}`, status.pid, status);
       return;
     }
     const stop = this.stopping ?? readStopNote(this.proc.stop);
+    const limits = this.req.job.limits;
+    if (limits?.memoryBytes !== undefined && stop?.kind !== 'abort' && oomKilled(this.cgroupName())) {
+      // The kernel killed a process of the tree for the memory limit: that is why it failed, whatever the exit.
+      this.report('failed', status.exitCode, status.signal, status.endedAt, `killed by its memory limit (${formatBytes(limits.memoryBytes)}): out of memory`,
+        status.pid, status, undefined, 'oom');
+      return;
+    }
     let outcome: AttemptStatus = stop?.kind === 'timeout' ? 'timeout' : stop?.kind === 'abort' ? 'aborted'
       : status.exitCode !== null && this.req.job.successCodes.includes(status.exitCode) ? 'succeeded' : 'failed';
     let error: string | undefined;
@@ -243,8 +264,9 @@ export class LocalAttempt {
   }
 
   private report(status: AttemptStatus, exitCode: number | null, signal: string | null, endedAt: number, error: string | undefined,
-    pid: number | undefined, supervised?: SupervisorStatus, result?: Record<string, unknown>): void {
+    pid: number | undefined, supervised?: SupervisorStatus, result?: Record<string, unknown>, reason?: string): void {
     const startedAt = supervised?.startedAt || this.startedAt;
+    if (this.req.job.limits) removeCgroups(this.cgroupName());
     // The error reaches API clients (attempts of runs.get): Node's messages name files by absolute path.
     if (error !== undefined) error = hidePaths(error, this.ctx);
     if (error !== undefined) this.note('ERROR', error);
@@ -255,7 +277,15 @@ export class LocalAttempt {
       ...(error !== undefined && { error }),
       ...(pid !== undefined && { pid }),
       ...(supervised?.usage && { usage: supervised.usage }),
+      ...(reason !== undefined && { reason }),
+      ...(this.applied && { limits: this.applied }),
     });
+  }
+
+  /** The attempt's cgroups' name: the same for the engine that re-attaches; unique per state directory. */
+  private cgroupName(): string {
+    const home = createHash('sha256').update(this.ctx.stateDir).digest('hex').slice(0, 8);
+    return `${home}-r${this.req.runId}-${this.req.job.name}-${this.req.attempt}`;
   }
 
   private after(ms: number, fn: () => void): void {

@@ -15,7 +15,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-export type RecordKind = 'START' | 'REATTACH' | 'DETACH' | 'TIMEOUT' | 'ABORT' | 'KILL' | 'ERROR' | 'FINISH';
+export type RecordKind = 'LIMITS' | 'START' | 'REATTACH' | 'DETACH' | 'TIMEOUT' | 'ABORT' | 'KILL' | 'ERROR' | 'FINISH';
 
 /** One line, newline included. `detail` is made one line: a reason or a message may hold line breaks. */
 export function formatRecord(kind: RecordKind, at: number, job: string, attempt: number, detail: string): string {

@@ -64,13 +64,15 @@ function usageOf(raw: Record<string, unknown> | undefined): AttemptUsage | undef
  * which it reads and removes before the job starts (never in its argv, which every local user can see).
  */
 export function spawnSupervisor(argv: string[], files: SupervisorFiles, capBytes: number, cwd: string, env: NodeJS.ProcessEnv,
-  mask: readonly string[] = []): ChildProcess {
+  opts: { mask?: readonly string[]; cgroups?: readonly string[] } = {}): ChildProcess {
   const args = [SUPERVISOR, files.record, files.status, files.stdout, files.stderr, files.order, String(capBytes), '--', ...argv];
-  let supervisorEnv = env;
+  const mask = opts.mask ?? [];
+  // The cgroups the job joins before it execs (its limits: docs/limits.md).
+  let supervisorEnv = opts.cgroups?.length ? { ...env, ORDO_SUPERVISE_CGROUPS: opts.cgroups.join(':') } : env;
   if (mask.length > 0) {
     const maskFile = `${files.record}.mask`;
     writeFileSync(maskFile, mask.map((m) => `${Buffer.from(m, 'utf8').toString('hex')}\n`).join(''), { mode: 0o600 });
-    supervisorEnv = { ...env, ORDO_SUPERVISE_MASK: maskFile };
+    supervisorEnv = { ...supervisorEnv, ORDO_SUPERVISE_MASK: maskFile };
   }
   return spawn('perl', args, { cwd, env: supervisorEnv, detached: true, stdio: 'ignore' });
 }

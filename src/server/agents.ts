@@ -88,12 +88,19 @@ function outcomeOf(o: Record<string, unknown>): AttemptOutcome | string {
     || (usage.maxRssKb !== undefined && !count(usage.maxRssKb)))) {
     return 'outcome.usage must be {cpuUserMs, cpuSystemMs[, maxRssKb]} of whole numbers';
   }
+  if (o.reason !== undefined && o.reason !== 'oom') return 'outcome.reason must be "oom"';
+  const limits = o.limits as Record<string, unknown> | undefined;
+  if (limits !== undefined && (typeof limits !== 'object' || limits === null || Object.values(limits).some((v) => typeof v !== 'string'))) {
+    return 'outcome.limits must be an object of texts';
+  }
   return {
     status: o.status as AttemptStatus, exitCode: o.exitCode as number | null, signal: o.signal as string | null,
     startedAt: o.startedAt as number, endedAt: o.endedAt as number,
     ...(o.error !== undefined && { error: (o.error as string).slice(0, 4000) }),
     ...(o.result !== undefined && { result: o.result as Record<string, unknown> }),
     ...(o.pid !== undefined && { pid: o.pid as number }),
+    ...(o.reason !== undefined && { reason: 'oom' }),
+    ...(limits !== undefined && { limits: limits as Record<string, string> }),
     ...(usage !== undefined && {
       usage: { cpuUserMs: usage.cpuUserMs as number, cpuSystemMs: usage.cpuSystemMs as number, ...(usage.maxRssKb !== undefined && { maxRssKb: usage.maxRssKb as number }) },
     }),

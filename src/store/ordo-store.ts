@@ -28,16 +28,16 @@ const TASK_UPDATE = {
 const ATTEMPT_INSERT = {
   template:
     'INSERT INTO attempts (task_id, attempt, token, state, owner, pid, started_at, ended_at, exit_code, signal, ' +
-    'error, result, cpu_user_ms, cpu_system_ms, max_rss_kb) VALUES {values}',
+    'error, result, cpu_user_ms, cpu_system_ms, max_rss_kb, limits) VALUES {values}',
   types: ['BIGINT', 'INTEGER', 'INTEGER', 'TEXT', 'TEXT', 'INTEGER', 'BIGINT', 'BIGINT', 'INTEGER', 'TEXT', 'TEXT', 'TEXT',
-    'BIGINT', 'BIGINT', 'BIGINT'],
+    'BIGINT', 'BIGINT', 'BIGINT', 'TEXT'],
 } as const;
 
 const ATTEMPT_UPDATE = {
   template:
     'UPDATE attempts SET state = v.column4, owner = v.column5, pid = v.column6, ended_at = v.column8, ' +
     'exit_code = v.column9, signal = v.column10, error = v.column11, result = v.column12, cpu_user_ms = v.column13, ' +
-    'cpu_system_ms = v.column14, max_rss_kb = v.column15 FROM (VALUES {values}) AS v ' +
+    'cpu_system_ms = v.column14, max_rss_kb = v.column15, limits = v.column16 FROM (VALUES {values}) AS v ' +
     'WHERE attempts.task_id = v.column1 AND attempts.attempt = v.column2 AND attempts.token = v.column3',
   types: ATTEMPT_INSERT.types,
 } as const;

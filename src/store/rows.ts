@@ -70,6 +70,7 @@ export function toAttemptRow(r: SqlRow): AttemptRow {
       cpuUserMs: num(r.cpu_user_ms), cpuSystemMs: num(r.cpu_system_ms),
       ...(r.max_rss_kb !== null && r.max_rss_kb !== undefined && { maxRssKb: num(r.max_rss_kb) }),
     },
+    limits: parseJson<Record<string, string>>(r.limits),
   };
 }
 
@@ -97,5 +98,6 @@ export function attemptValues(a: AttemptRow): SqlScalar[] {
   return [
     a.taskId, a.attempt, a.token, a.state, a.owner, a.pid, a.startedAt, a.endedAt, a.exitCode, a.signal,
     a.error, jsonOrNull(a.result), a.usage?.cpuUserMs ?? null, a.usage?.cpuSystemMs ?? null, a.usage?.maxRssKb ?? null,
+    jsonOrNull(a.limits ?? null),
   ];
 }

@@ -22,6 +22,7 @@ export const ATTEMPT = entity('one execution of a task', {
   startedAt: millis(), endedAt: nullable(millis()), exitCode: nullable(int()), signal: nullable(str()),
   error: nullable(str()), result: nullable(anyObject),
   usage: nullable(USAGE),
+  limits: nullable({ type: 'object', additionalProperties: str(), description: 'how each of the job\'s limits was enforced (docs/limits.md)' }),
 }, ['taskId', 'attempt', 'state', 'owner', 'pid', 'startedAt', 'endedAt', 'exitCode', 'signal', 'error', 'result']);
 
 export const TASK = entity('a task: an instance of a job inside a run', {
