@@ -2,6 +2,8 @@
  * `ordo server` as a function: the engine (openRuntime), the sweep that adopts runs nobody drives, and the
  * API beside them, on one store. The CLI command parses options and calls this; tests call it directly.
  */
+import { applyRetention } from '../retention/archiver.js';
+import { startPeriodic } from '../server/periodic.js';
 import type { Logger } from 'pino';
 import type { LimiterOptions } from '../auth/limiter.js';
 import type { Role } from '../auth/roles.js';
@@ -86,6 +88,13 @@ function listenError(what: string, host: string, port: number, err: unknown): Or
   return new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve ${what} on ${host}:${port}: ${(err as Error).message}`);
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function archiveEveryMs(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.ORDO_ARCHIVE_EVERY_MS);
+  return Number.isInteger(n) && n >= 1000 ? n : DAY_MS;
+}
+
 export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServer> {
   const { project, logger } = opts;
   // With the API, jobs of kind workflow run on the JobCenter service's engine (one workflow engine per
@@ -166,9 +175,16 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   // Triggers: runs their fires create are driven at once (adoption is idempotent with the sweep's).
   const scheduling = opts.triggers === false ? null
     : await startScheduling({ project, store: rt.store, clock: new SystemClock(), logger, onRun: drive });
+  // Retention (docs/retention.md): once a day (ORDO_ARCHIVE_EVERY_MS), in batches between the engine's work.
+  const retention = project.settings.retention;
+  const archiving = retention ? startPeriodic(async (stopped) => {
+    const r = await applyRetention(rt.store.sql, rt.stateDir, retention, Date.now(), { stopped });
+    if (r.archived > 0 || r.logsRemoved > 0) logger.info({ archived: r.archived, files: r.files.length, logsRemoved: r.logsRemoved }, 'retention applied');
+  }, archiveEveryMs(opts.env ?? process.env), { onError: (err) => logger.error({ err }, 'retention'), unref: true }) : null;
   return {
     rt, api, url: api?.url ?? null, jobcenter, jcapi,
     async close() {
+      await archiving?.stop();
       await scheduling?.stop();
       // No more offers nor recoveries: the connections that close now leave their claimed tasks as they are.
       jobcenter?.service.close();

@@ -20,6 +20,7 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerSecretCommands } from './commands/secrets.js';
+import { registerArchiveCommand } from './commands/archive.js';
 import { installRemote } from './remote.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
@@ -53,6 +54,7 @@ registerAuthCommands(program);
 registerWorkflowCommands(program);
 registerHostCommands(program);
 registerSecretCommands(program);
+registerArchiveCommand(program);
 // After every command: adds --server/--token to those that can run against a remote server.
 installRemote(program);
 registerTimeCommands(program);

@@ -3,6 +3,7 @@
  * file holding `flow:` (a flow) or `templates:` (a template library). Every problem of every file is
  * collected; the project is returned only when there is no error.
  */
+import { readRetention } from './retention.js';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
@@ -101,6 +102,7 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
       const c = reader.map(e.value, '"connectors"');
       if (c) readConnectors(reader, c, settings.connectors);
     } else if (e.key === 'gates') readGates(reader, e.value, settings.gates);
+    else if (e.key === 'retention') settings.retention = readRetention(reader, e.value);
     else if (e.key === 'hosts') {
       const h = reader.map(e.value, '"hosts"');
       if (h) readHosts(reader, h, settings.hosts);

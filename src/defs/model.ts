@@ -8,6 +8,7 @@
  * - flow: a graph of jobs; a dependency names a job and the end states that satisfy it.
  * - calendar: a time zone, a working week and holidays; plan: rules that yield instants (docs/time.md).
  */
+import type { RetentionPolicy } from './retention.js';
 import type { JobLimits } from './limits.js';
 import type { CalendarDef } from '../time/calendar.js';
 import type { PlanDef } from '../time/plan.js';
@@ -223,6 +224,8 @@ export interface ProjectSettings {
   calendars: Map<string, CalendarDef>;
   /** Execution plans: rules that yield instants (docs/time.md); compile with time/registry.ts. */
   plans: Map<string, PlanDef>;
+  /** How long ended runs and their files are kept (docs/retention.md); absent: for ever. */
+  retention?: RetentionPolicy;
 }
 
 export interface Project {

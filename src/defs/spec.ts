@@ -6,7 +6,7 @@
 /** `ordo.yaml` at the project root. */
 export const SETTINGS_KEYS = [
   'maxParallel', 'logMaxBytes', 'templates', 'environment', 'connectors', 'gates', 'aging', 'defaultEstimate',
-  'calendars', 'plans', 'hosts',
+  'calendars', 'plans', 'hosts', 'retention',
 ] as const;
 
 /** A file holding `templates:` (and no `flow:`): a library of job templates. */

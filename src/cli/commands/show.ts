@@ -4,6 +4,7 @@ import { showWorkflowRun } from './workflow.js';
 import type { RunRow, RunState, TaskRow } from '../../engine/store.js';
 import { OrdoError } from '../../errors.js';
 import { action, parsePositiveInt, parseRunId, READ_ONLY, stateDir, storeFor, withStore } from '../context.js';
+import { readArchive } from '../../retention/reader.js';
 import { eventsAcross, historyStats, jobHistory } from '../../store/history.js';
 import { followEvents, parseSince, printEvent, printHistory } from './history.js';
 import { failedJobs, formatFailures, localFailureSource } from '../failures.js';
@@ -26,6 +27,14 @@ export function printRun(run: RunRow, tasks: TaskRow[], restarted?: { jobs: stri
   process.stdout.write(table(['JOB', 'STATE', 'ATTEMPTS', 'START', 'DURATION', 'EXIT'], rows));
 }
 
+function showArchived(state: string, runId: number, json: boolean): void {
+  const doc = readArchive(state).find((d) => d.run.id === runId);
+  if (!doc) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} is not in the archive`);
+  if (json) return void process.stdout.write(`${JSON.stringify(doc)}\n`);
+  printRun(doc.run, doc.tasks);
+  process.stdout.write(`(archived: ${doc.events.length} event(s) kept; its output files were removed)\n`);
+}
+
 export function registerShowCommands(program: Command): void {
   program.command('runs')
     .description('list runs, newest first')
@@ -33,16 +42,17 @@ export function registerShowCommands(program: Command): void {
     .option('--flow <flow>', 'only runs of this flow')
     .option('--state <state>', `only runs in this state (${RUN_STATES.join('|')})`)
     .option('-n, --limit <n>', 'how many', '20')
+    .option('--archived', 'the runs retention archived (docs/retention.md) instead of those in the database')
     .option('--json', 'print JSON')
-    .action(action(async (opts: { dir?: string; flow?: string; state?: string; limit: string; json?: boolean }) => {
+    .action(action(async (opts: { dir?: string; flow?: string; state?: string; limit: string; archived?: boolean; json?: boolean }) => {
       if (opts.state && !RUN_STATES.includes(opts.state as RunState)) {
         throw new OrdoError('ORDO_BAD_ARGUMENT', `--state must be one of ${RUN_STATES.join(', ')}, got "${opts.state}"`);
       }
-      const store = await storeFor(opts, READ_ONLY);
+      const limit = parsePositiveInt(opts.limit, '--limit');
+      const store = opts.archived ? undefined : await storeFor(opts, READ_ONLY);
       try {
-        const runs = await store.listRuns({
-          flow: opts.flow, states: opts.state ? [opts.state as RunState] : undefined, limit: parsePositiveInt(opts.limit, '--limit'),
-        });
+        const runs = store ? await store.listRuns({ flow: opts.flow, states: opts.state ? [opts.state as RunState] : undefined, limit })
+          : readArchive(stateDir(opts), { flow: opts.flow }).map((d) => d.run).filter((r) => !opts.state || r.state === opts.state).slice(0, limit);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(runs)}\n`);
           return;
@@ -51,21 +61,26 @@ export function registerShowCommands(program: Command): void {
           String(r.id), r.flow, r.state, time(r.createdAt), r.startedAt && r.endedAt ? duration(r.endedAt - r.startedAt) : '-',
         ])));
       } finally {
-        await store.close();
+        await store?.close();
       }
     }));
 
   program.command('show <run>')
     .description('a run and its tasks: job, state, attempts, start, duration, exit; a workflow run (W12) and its step trace')
     .option('-d, --dir <dir>', 'project directory')
+    .option('--archived', 'a run that retention archived (docs/retention.md)')
     .option('--json', 'print JSON (the run, its tasks and their attempts)')
-    .action(action(async (runText: string, opts: { dir?: string; json?: boolean }) => {
+    .action(action(async (runText: string, opts: { dir?: string; json?: boolean; archived?: boolean }) => {
       if (/^W\d+$/i.test(runText)) return showWorkflowRun(runText, opts);
       const runId = parseRunId(runText);
+      if (opts.archived) return showArchived(stateDir(opts), runId, Boolean(opts.json));
       const store = await storeFor(opts, READ_ONLY);
       try {
         const run = await store.getRun(runId);
-        if (!run) throw new OrdoError('ORDO_NOT_FOUND', `run ${runId} does not exist`);
+        if (!run) {
+          const archived = readArchive(stateDir(opts)).some((d) => d.run.id === runId);
+          throw new OrdoError('ORDO_NOT_FOUND', archived ? `run ${runId} was archived by retention: ordo show ${runId} --archived` : `run ${runId} does not exist`);
+        }
         const tasks = await store.getTasks(runId);
         if (opts.json) {
           const withAttempts = await Promise.all(tasks.map(async (t) => ({ ...t, attemptsList: await store.getAttempts(t.id) })));
