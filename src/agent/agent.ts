@@ -221,7 +221,10 @@ export class Agent {
       const answer = await this.link.requestNow<{ accepted: boolean; reason?: string }>('agent.done', {
         key: entry.key, token: entry.req.token, outcome: entry.outcome, ...(entry.lease && { fence: entry.lease.fence }),
       });
-      const given = answer.accepted || answer.reason === 'stale token' || answer.reason === 'stale fence' || Date.now() - entry.outcome.endedAt > REPORT_FOR_MS;
+      // A singleton result the server did not take within a lease of the job's end never will: the lease
+      // ran out unrenewed, and the server counted the attempt lost.
+      const leaseOver = entry.lease !== undefined && Date.now() - entry.outcome.endedAt > entry.lease.ttlMs;
+      const given = answer.accepted || answer.reason === 'stale token' || answer.reason === 'stale fence' || leaseOver || Date.now() - entry.outcome.endedAt > REPORT_FOR_MS;
       if (!answer.accepted && given) this.opts.log?.(`the server refused the result of ${entry.key}: ${answer.reason ?? '?'}`);
       if (given) this.book.remove(entry.key);
     } catch {
