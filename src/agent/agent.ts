@@ -14,12 +14,14 @@
  * Output is streamed live: the agent follows each attempt's capped log files and sends what is new.
  */
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { JobDef } from '../defs/model.js';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest } from '../engine/ports.js';
 import { LocalProcessExecutor } from '../exec/local.js';
 import { outputFile } from '../exec/paths.js';
 import { Link, type LinkOptions } from '../sdk/link.js';
 import { AttemptBook, type BookEntry } from './attempt-book.js';
+import { LeaseGuard, type LeaseGrant } from './lease-guard.js';
 
 /** How long after its end an outcome the server does not know yet is still offered to it. */
 const REPORT_FOR_MS = 3_600_000;
@@ -52,6 +54,9 @@ export class Agent {
   private readonly book: AttemptBook;
   private readonly live = new Map<string, Live>();
   private readonly reporting = new Set<string>();
+  private readonly starting = new Set<string>();
+  private readonly leases: LeaseGuard;
+  private renewTimer: NodeJS.Timeout | null = null;
   private outputTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -60,12 +65,17 @@ export class Agent {
     this.link = new Link(opts);
     this.exec = new LocalProcessExecutor({ stateDir: opts.stateDir, projectDir: opts.projectDir });
     this.book = new AttemptBook(opts.stateDir);
+    this.leases = new LeaseGuard(opts.stateDir, (key, why) => {
+      this.opts.log?.(`stop ${key}: ${why}`);
+      this.live.get(key)?.handle.abort(why);
+    });
   }
 
   /** Re-attaches to the book's attempts, then connects (retrying until the server answers). */
   async start(timeoutMs?: number): Promise<void> {
     for (const entry of this.book.list()) {
       if (entry.outcome) continue;
+      if (entry.lease) this.leases.adopt(entry.key, entry.lease);
       this.watch(entry, this.exec.reattach(entry.req, entry.startedAt));
     }
     this.link.on('agent.start', (p) => this.onStart(p));
@@ -76,10 +86,14 @@ export class Agent {
         .then(() => this.reportEnded(), () => {});
     });
     this.link.onConnect(async () => {
-      const hello = await this.link.requestNow<{ host: string; slots: number }>('agent.hello', {
+      const hello = await this.link.requestNow<{ host: string; slots: number; renewEveryMs?: number }>('agent.hello', {
         name: this.opts.name, labels: this.opts.labels ?? {}, version: this.opts.version ?? '', attempts: this.inventory(),
       });
       this.opts.log?.(`connected as host ${hello.host} (${hello.slots} slots)`);
+      // Renewals of singleton leases, also the agent's heartbeat, at the pace the server asks for.
+      if (this.renewTimer) clearInterval(this.renewTimer);
+      this.renewTimer = setInterval(() => void this.renew(), hello.renewEveryMs ?? 1000);
+      void this.renew();
       this.reportEnded();
     });
     this.outputTimer = setInterval(() => this.sendOutput(), this.opts.outputEveryMs ?? 200);
@@ -93,6 +107,8 @@ export class Agent {
     this.stopped = true;
     if (this.outputTimer) clearInterval(this.outputTimer);
     if (this.retryTimer) clearInterval(this.retryTimer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.leases.close();
     this.exec.close();
     await this.link.close();
   }
@@ -110,6 +126,7 @@ export class Agent {
     if (this.stopped) return;
     const key = String(p.key);
     const known = this.book.get(key);
+    if (this.starting.has(key)) return;
     if (known) {
       // Sent again (the server did not hear that we had it): report it if it ended, else it is running.
       if (known.outcome) void this.report(known);
@@ -121,10 +138,55 @@ export class Agent {
       env: (p.env ?? {}) as Record<string, string>, logMaxBytes: Number(p.logMaxBytes),
       ...(Array.isArray(p.mask) ? { mask: p.mask.map(String) } : {}),
     };
-    // In the book before the process starts: a restarted agent re-attaches instead of losing it.
-    const entry = this.book.add(key, req, Date.now());
-    this.opts.log?.(`start ${key} (${req.job.name})`);
+    const lease = p.lease as LeaseGrant | undefined;
+    if (lease) void this.startLeased(key, req, lease);
+    else this.launch(key, req);
+  }
+
+  /** In the book before the process starts: a restarted agent re-attaches instead of losing it. */
+  private launch(key: string, req: AttemptRequest, lease?: LeaseGrant): void {
+    const entry = this.book.add(key, req, Date.now(), lease);
+    this.opts.log?.(`start ${key} (${req.job.name})${lease ? ` under lease ${lease.name} fence ${lease.fence}` : ''}`);
     this.watch(entry, this.exec.start(req));
+  }
+
+  /**
+   * A singleton attempt starts only once a renewal of its lease, asked now, was accepted: the grant may have
+   * waited in a socket buffer past its end, and the deadline must count from before the server's clock did.
+   */
+  private async startLeased(key: string, req: AttemptRequest, lease: LeaseGrant): Promise<void> {
+    this.starting.add(key);
+    try {
+      const askedAt = performance.now();
+      const answer = await this.link.requestNow<{ renewed: string[] }>('agent.renew', { leases: [{ key, fence: lease.fence }] }, lease.marginMs);
+      if (!answer.renewed.includes(key) || this.stopped) {
+        this.opts.log?.(`not starting ${key}: its singleton lease (fence ${lease.fence}) is not this host's any more`);
+        return;
+      }
+      this.leases.renewed(key, lease, askedAt);
+      this.launch(key, { ...req, env: { ...req.env, ...this.leases.env(key, lease, this.opts.name) } }, lease);
+    } catch (err) {
+      this.opts.log?.(`not starting ${key}: cannot confirm its singleton lease (${String(err)})`);
+    } finally {
+      this.starting.delete(key);
+    }
+  }
+
+  /** Renews the leases of the running singleton attempts (and says the agent is alive); a refused one is stopped. */
+  private async renew(): Promise<void> {
+    if (!this.link.connected) return;
+    const held = this.leases.list().filter((l) => this.live.has(l.key));
+    const askedAt = performance.now();
+    const timeout = Math.min(...held.map((l) => l.grant.marginMs), 5000);
+    try {
+      const answer = await this.link.requestNow<{ renewed: string[]; lost: string[] }>('agent.renew', { leases: held.map((l) => ({ key: l.key, fence: l.fence })) }, timeout);
+      for (const l of held) {
+        if (answer.renewed.includes(l.key)) this.leases.renewed(l.key, l.grant, askedAt);
+        else if (answer.lost.includes(l.key)) this.leases.lost(l.key);
+      }
+    } catch {
+      // Not answered: the deadlines stand, and the jobs stop at them unless a later renewal gets through.
+    }
   }
 
   private watch(entry: BookEntry, handle: AttemptHandle): void {
@@ -137,6 +199,7 @@ export class Agent {
     // All of the output before the outcome (bounded: the files are capped and no longer grow).
     for (let i = 0; i < 64 && this.sendOutputOf(entry.key); i++);
     this.live.delete(entry.key);
+    this.leases.drop(entry.key);
     const done = this.book.finish(entry.key, outcome);
     this.opts.log?.(`end ${entry.key}: ${outcome.status}`);
     if (done) void this.report(done);
@@ -155,8 +218,13 @@ export class Agent {
     if (!entry.outcome || this.reporting.has(entry.key) || !this.link.connected) return;
     this.reporting.add(entry.key);
     try {
-      const answer = await this.link.requestNow<{ accepted: boolean; reason?: string }>('agent.done', { key: entry.key, token: entry.req.token, outcome: entry.outcome });
-      const given = answer.accepted || answer.reason === 'stale token' || Date.now() - entry.outcome.endedAt > REPORT_FOR_MS;
+      const answer = await this.link.requestNow<{ accepted: boolean; reason?: string }>('agent.done', {
+        key: entry.key, token: entry.req.token, outcome: entry.outcome, ...(entry.lease && { fence: entry.lease.fence }),
+      });
+      // A singleton result the server did not take within a lease of the job's end never will: the lease
+      // ran out unrenewed, and the server counted the attempt lost.
+      const leaseOver = entry.lease !== undefined && Date.now() - entry.outcome.endedAt > entry.lease.ttlMs;
+      const given = answer.accepted || answer.reason === 'stale token' || answer.reason === 'stale fence' || leaseOver || Date.now() - entry.outcome.endedAt > REPORT_FOR_MS;
       if (!answer.accepted && given) this.opts.log?.(`the server refused the result of ${entry.key}: ${answer.reason ?? '?'}`);
       if (given) this.book.remove(entry.key);
     } catch {

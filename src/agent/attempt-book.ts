@@ -6,12 +6,15 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AttemptOutcome, AttemptRequest } from '../engine/ports.js';
+import type { LeaseGrant } from './lease-guard.js';
 
 export interface BookEntry {
   /** `run/task/attempt`, as the server names the attempt. */
   key: string;
   req: AttemptRequest;
   startedAt: number;
+  /** A singleton attempt's lease (lease-guard.ts). */
+  lease?: LeaseGrant;
   outcome?: AttemptOutcome;
 }
 
@@ -41,8 +44,8 @@ export class AttemptBook {
     return this.entries.get(key);
   }
 
-  add(key: string, req: AttemptRequest, startedAt: number): BookEntry {
-    const entry: BookEntry = { key, req, startedAt };
+  add(key: string, req: AttemptRequest, startedAt: number, lease?: LeaseGrant): BookEntry {
+    const entry: BookEntry = { key, req, startedAt, ...(lease && { lease }) };
     this.write(entry);
     this.entries.set(key, entry);
     return entry;

@@ -11,6 +11,7 @@ import { compileJob, type LocatedRef } from './job.js';
 import type { Dependency, FlowDef, JobDef, ParamDef, ProjectSettings } from './model.js';
 import { readDeadline, readPriority } from './resources.js';
 import { readSchedule } from './triggers.js';
+import { placeSingleton, readSingleton } from './singleton.js';
 import { readParams } from './params.js';
 import { FLOW_KEYS, NAME_PATTERN, type JobKey } from './spec.js';
 import { readLayer, type TemplateRegistry } from './templates.js';
@@ -36,6 +37,7 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   const deadlineEntry = fields.get('deadline');
   const deadline = deadlineEntry ? readDeadline(reader, deadlineEntry.value, `flow "${name}"`) : undefined;
   const schedule = readSchedule(reader, name, fields);
+  const singleton = readSingleton(reader, name, fields, settings);
   const paramsEntry = fields.get('params');
   const paramsMap = paramsEntry ? reader.map(paramsEntry.value, `"params" of flow "${name}"`) : undefined;
   const params: ParamDef[] = paramsMap ? readParams(reader, paramsMap, name) : [];
@@ -70,8 +72,9 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   checkGraph(reader, name, jobs);
   checkRefs(name, jobs, params, refs);
   checkResources(reader, jobs, settings);
+  const placed = singleton ? placeSingleton(reader, name, jobs, singleton) : jobs;
   if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
-  return { name, description, file: reader.src.file, params, jobs, maxParallel, priority, deadline, schedule };
+  return { name, description, file: reader.src.file, params, jobs: placed, maxParallel, priority, deadline, schedule };
 }
 
 function readJobs(reader: Reader, jobsMap: YAMLMap, templates: TemplateRegistry, jobs: JobDef[], refs: { job: string; ref: LocatedRef }[]): void {

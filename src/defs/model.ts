@@ -105,6 +105,11 @@ export interface JobDef {
   hostSelector?: { labels: Record<string, string> };
   /** Kind `command`: what its processes may use (docs/limits.md). */
   limits?: JobLimits;
+  /**
+   * Kind `command` in a singleton flow (docs/hosts.md, "Singleton"): the job runs on one of `hosts` that is
+   * live, and only while it holds the lease `lease` (granted by the server, renewed by the host's agent).
+   */
+  singleton?: SingletonPlacement;
   /** Higher first; IMMEDIATE_PRIORITY for `immediate`. */
   priority: number;
   deadline?: DeadlineSpec;
@@ -117,6 +122,12 @@ export interface JobDef {
   /** The template chain this job was built from, nearest first. */
   extends: string[];
   at?: SourceLocation;
+}
+
+/** Where a singleton job may run and the lease that gives it the right to (`flow:NAME` for a flow's jobs). */
+export interface SingletonPlacement {
+  lease: string;
+  hosts: string[];
 }
 
 export type ParamType = 'string' | 'number' | 'integer' | 'boolean';

@@ -15,7 +15,7 @@ export const TEMPLATE_FILE_KEYS = ['templates'] as const;
 /** Any other `.yaml` file holding `flow:`. */
 export const FLOW_KEYS = [
   'flow', 'description', 'maxParallel', 'params', 'jobs', 'priority', 'deadline', 'triggers', 'overlap', 'catchup', 'jitter',
-  'runsPerBusinessDate', 'workflow', 'input',
+  'runsPerBusinessDate', 'workflow', 'input', 'on', 'singleton',
 ] as const;
 
 /** A job, or a template (a template holds the same attributes, all optional). */

@@ -1,6 +1,7 @@
 /**
- * Where a command runs is one decision (DESIGN.md, "One machine and many"): a job with a `host` goes to that
- * host's adapter (an agent), every other one runs here. The engine sees one executor for kind `command`.
+ * Where a command runs is one decision (DESIGN.md, "One machine and many"): a job with a `host`, or a
+ * singleton job (placed by its lease among its allowed hosts), goes to the hosts' adapter (agents), every
+ * other one runs here. The engine sees one executor for kind `command`.
  */
 import type { AttemptHandle, AttemptRequest, Executor } from '../engine/ports.js';
 
@@ -15,9 +16,12 @@ export interface HostAdapter {
  * attempt is the host's agent's, and only a server hears from it.
  */
 export const NO_HOSTS: HostAdapter = {
-  start: (req) => refused(req, 'failed', `job "${req.job.name}" runs on host ${req.job.host ?? '?'}: only ordo server places jobs on hosts (start the run with ordo start, or through the API)`),
-  reattach: (req) => refused(req, 'lost', `the attempt runs on host ${req.job.host ?? '?'}, whose agent talks only to ordo server`),
+  start: (req) => refused(req, 'failed', `job "${req.job.name}" runs on host ${hostText(req)}: only ordo server places jobs on hosts (start the run with ordo start, or through the API)`),
+  reattach: (req) => refused(req, 'lost', `the attempt runs on host ${hostText(req)}, whose agent talks only to ordo server`),
 };
+
+const hostText = (req: AttemptRequest) => req.job.host ?? (req.job.singleton ? `${req.job.singleton.hosts.join(' or ')} (singleton)` : '?');
+const onHost = (req: AttemptRequest) => req.job.host !== undefined || req.job.singleton !== undefined;
 
 function refused(req: AttemptRequest, status: 'failed' | 'lost', error: string): AttemptHandle {
   const at = Date.now();
@@ -30,10 +34,10 @@ export class PlacingExecutor implements Executor {
   constructor(private readonly local: Executor & { reattach(req: AttemptRequest, startedAt: number): AttemptHandle }, private readonly hosts: HostAdapter) {}
 
   start(req: AttemptRequest): AttemptHandle {
-    return req.job.host === undefined ? this.local.start(req) : this.hosts.start(req);
+    return onHost(req) ? this.hosts.start(req) : this.local.start(req);
   }
 
   reattach(req: AttemptRequest, startedAt: number): AttemptHandle {
-    return req.job.host === undefined ? this.local.reattach(req, startedAt) : this.hosts.reattach(req, startedAt);
+    return onHost(req) ? this.hosts.reattach(req, startedAt) : this.local.reattach(req, startedAt);
   }
 }

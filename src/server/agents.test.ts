@@ -30,13 +30,13 @@ test('an outcome is taken once, with its token; a malformed one is refused and c
     await h.hello(s, { name: 'web1', attempts: [] });
     const handle = h.start(request(1));
     assert.equal(s.told[0]![0], 'agent.start');
-    assert.throws(() => h.done(s, { key: '1/7/1', token: 11, outcome: {} }), /ORDO_INVALID_PARAMS|outcome.status/);
-    assert.deepEqual(h.done(s, { key: '1/7/1', token: 99, outcome: {} }), { accepted: false, reason: 'stale token' });
+    await assert.rejects(h.done(s, { key: '1/7/1', token: 11, outcome: {} }), /ORDO_INVALID_PARAMS|outcome.status/);
+    assert.deepEqual(await h.done(s, { key: '1/7/1', token: 99, outcome: {} }), { accepted: false, reason: 'stale token' });
     const outcome = { status: 'succeeded', exitCode: 0, signal: null, startedAt: 1, endedAt: 2 };
-    assert.deepEqual(h.done(s, { key: '1/7/1', token: 11, outcome }), { accepted: true });
+    assert.deepEqual(await h.done(s, { key: '1/7/1', token: 11, outcome }), { accepted: true });
     assert.equal((await handle.done).status, 'succeeded');
-    assert.equal(h.done(s, { key: '1/7/1', token: 11, outcome }).accepted, false, 'a repeated outcome is refused');
-    assert.equal(h.done(session('other'), { key: '1/7/1', token: 11, outcome }).accepted, false, 'another session cannot report');
+    assert.equal((await h.done(s, { key: '1/7/1', token: 11, outcome })).accepted, false, 'a repeated outcome is refused');
+    assert.equal((await h.done(session('other'), { key: '1/7/1', token: 11, outcome })).accepted, false, 'another session cannot report');
   } finally {
     await close();
   }

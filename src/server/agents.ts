@@ -16,7 +16,9 @@ import { OrdoError } from '../errors.js';
 import { hostResource } from '../engine/resources.js';
 import type { AttemptHandle, AttemptOutcome, AttemptRequest, AttemptStatus } from '../engine/ports.js';
 import type { OrdoStore } from '../store/ordo-store.js';
+import { LeaseStore } from '../store/leases.js';
 import { outputFile } from '../exec/paths.js';
+import { leaseTimingFrom, SingletonLeases, type HeldLease, type LeaseTiming } from './singleton-leases.js';
 
 /** What a session can do: receive notifications. */
 export interface AgentSession {
@@ -53,8 +55,13 @@ interface Tracked {
   host: string;
   req: AttemptRequest;
   startedAt: number;
-  /** queued: not sent yet; sent: sent, not listed by the agent yet; running: the agent has it; unknown: re-attached, waiting for the agent's inventory. */
-  state: 'queued' | 'sent' | 'running' | 'unknown';
+  /**
+   * leasing: a singleton attempt waiting for its lease (no host yet); queued: not sent yet; sent: sent, not
+   * listed by the agent yet; running: the agent has it; unknown: re-attached, waiting for the agent's inventory.
+   */
+  state: 'leasing' | 'queued' | 'sent' | 'running' | 'unknown';
+  /** A singleton attempt's lease (singleton-leases.ts). */
+  lease?: HeldLease;
   resolve: (o: AttemptOutcome) => void;
   abortReason?: string;
 }
@@ -66,6 +73,8 @@ export interface AgentHubOptions {
   leaseMs: number;
   /** Where the server keeps attempts' output (the agents stream it here). */
   stateDir: string;
+  /** Singleton leases: how long a grant or renewal lasts, and how long before its end an agent stops the job. */
+  singleton?: LeaseTiming;
   logger?: Logger;
   now?: () => number;
 }
@@ -127,10 +136,16 @@ export class AgentHub {
   private readonly attempts = new Map<string, Tracked>();
   private readonly awayTimers = new Map<string, NodeJS.Timeout>();
   private readonly draining = new Set<string>();
+  /** When each host's agent was last heard from (its renewals double as heartbeats). */
+  private readonly heard = new Map<string, number>();
   private readonly now: () => number;
+  private readonly leases: SingletonLeases<Tracked>;
 
   constructor(private readonly opts: AgentHubOptions) {
     this.now = opts.now ?? Date.now;
+    this.leases = new SingletonLeases<Tracked>({
+      liveHosts: (allowed) => this.liveHosts(allowed), send: (t) => this.send(t), end: (t, status, error) => this.end(t, status, error),
+    }, new LeaseStore(opts.store.sql), opts.singleton ?? leaseTimingFrom({}), this.now, opts.logger);
   }
 
   /** At start-up no agent is connected to this server: every host is down until its agent says hello. */
@@ -151,33 +166,46 @@ export class AgentHub {
   /** After an engine restart: the attempt is the agent's; its inventory (at its next hello) says how it is. */
   reattach(req: AttemptRequest, startedAt: number): AttemptHandle {
     const handle = this.track(req, startedAt, 'unknown');
-    const host = req.job.host!;
+    const t = this.attempts.get(attemptKey(req.runId, req.taskId, req.attempt))!;
+    if (!req.job.singleton) this.askInventory(t.host);
+    else {
+      // A singleton attempt runs where its lease was granted, while that lease lasts.
+      void this.leases.adopt(t).then((held) => {
+        if (held) this.askInventory(t.host);
+        else this.end(t, 'lost', 'its singleton lease ended while no server watched it: its agent has stopped the job');
+      }, (err: unknown) => this.end(t, 'lost', `cannot read its singleton lease: ${String(err)}`));
+    }
+    return handle;
+  }
+
+  private askInventory(host: string): void {
     const conn = this.conns.get(host);
     if (conn) conn.session.notify('agent.inventory', {});
     else this.armAway(host);
-    return handle;
   }
 
   private track(req: AttemptRequest, startedAt: number, state: Tracked['state']): AttemptHandle {
     const key = attemptKey(req.runId, req.taskId, req.attempt);
     let resolve!: (o: AttemptOutcome) => void;
     const done = new Promise<AttemptOutcome>((r) => (resolve = r));
-    const host = req.job.host!;
-    const t: Tracked = { key, host, req, startedAt, state, resolve };
+    // A singleton attempt gets its host with its lease.
+    const singleton = req.job.singleton !== undefined;
+    const t: Tracked = { key, host: req.job.host ?? '', req, startedAt, state: singleton && state === 'queued' ? 'leasing' : state, resolve };
     this.attempts.set(key, t);
-    if (state === 'queued') this.send(t);
+    if (t.state === 'leasing') this.leases.wait(t);
+    else if (state === 'queued') this.send(t);
     return {
       done,
       abort: (reason) => {
         t.abortReason = reason;
         // Not sent yet: it never starts. Otherwise the agent stops it (again at its next hello if away now).
-        if (t.state === 'queued') this.end(t, 'aborted', `aborted before it was sent to host ${host}: ${reason}`);
-        else this.conns.get(host)?.session.notify('agent.abort', { key, reason });
+        if (t.state === 'leasing' || t.state === 'queued') this.end(t, 'aborted', `aborted before it was sent to ${t.host ? `host ${t.host}` : 'a host'}: ${reason}`);
+        else this.conns.get(t.host)?.session.notify('agent.abort', { key, reason });
       },
       abandon: (kill) => {
         // This engine lost the run: the engine that adopted it re-attaches through its own hub.
-        if (kill) this.conns.get(host)?.session.notify('agent.abort', { key, reason: 'the engine lost the run' });
-        this.attempts.delete(key);
+        if (kill) this.conns.get(t.host)?.session.notify('agent.abort', { key, reason: 'the engine lost the run' });
+        this.forget(t);
       },
     };
   }
@@ -190,24 +218,52 @@ export class AgentHub {
       key: t.key, runId: req.runId, taskId: req.taskId, flow: req.flow, attempt: req.attempt, token: req.token,
       job: req.job as unknown as Record<string, unknown>, input: req.input, env: req.env, logMaxBytes: req.logMaxBytes,
       startedAt: t.startedAt, ...(req.mask ? { mask: req.mask } : {}),
+      ...(t.lease && { lease: { name: t.lease.name, fence: t.lease.fence, ttlMs: this.leases.timing.ttlMs, marginMs: this.leases.timing.marginMs } }),
     });
     t.state = 'sent';
   }
 
   /** An agent connects (or reconnects) under its host's name, with the attempts it holds. */
-  async hello(session: AgentSession, p: { name: string; labels?: Record<string, string>; version?: string; attempts: AgentInventoryItem[] }): Promise<{ host: string; slots: number }> {
+  async hello(session: AgentSession, p: { name: string; labels?: Record<string, string>; version?: string; attempts: AgentInventoryItem[] }): Promise<{ host: string; slots: number; renewEveryMs: number }> {
     const def = this.opts.hosts.get(p.name);
     if (!def) throw new OrdoError('ORDO_NOT_FOUND', `no host "${p.name}" in ordo.yaml (hosts: ${[...this.opts.hosts.keys()].sort().join(', ') || 'none'})`);
     const old = this.conns.get(p.name);
     if (old && old.session.id !== session.id) this.sessions.delete(old.session.id);
     this.conns.set(p.name, { session, connectedAt: this.now(), labels: p.labels ?? {}, ...(p.version !== undefined && { version: p.version }) });
     this.sessions.set(session.id, p.name);
+    this.heard.set(p.name, this.now());
     clearTimeout(this.awayTimers.get(p.name));
     this.awayTimers.delete(p.name);
     this.inventory(p.name, p.attempts);
     if (!this.draining.has(p.name)) await this.setClosed(p.name, false, null);
     this.opts.logger?.info({ host: p.name, attempts: p.attempts.length }, 'agent connected');
-    return { host: p.name, slots: def.slots };
+    this.leases.pump();
+    return { host: p.name, slots: def.slots, renewEveryMs: this.leases.renewEveryMs };
+  }
+
+  /**
+   * An agent renews the singleton leases of its attempts (every `renewEveryMs`, also as its heartbeat):
+   * `lost` are the keys whose lease it no longer holds (stale fence, ran out, unknown): it stops those at once.
+   */
+  async renew(session: AgentSession, p: { leases: Array<{ key: string; fence: number }> }): Promise<{ renewed: string[]; lost: string[]; ttlMs: number }> {
+    const host = this.sessions.get(session.id);
+    if (!host) throw new OrdoError('ORDO_BAD_STATE', 'say agent.hello first');
+    this.heard.set(host, this.now());
+    const renewed = await this.leases.renew(host, p.leases, (key) => this.attempts.get(key));
+    const ok = new Set(renewed);
+    // An attempt this server does not track yet (its engine re-attaches after a restart) is not lost: its deadline stands.
+    const lost = p.leases.map((l) => l.key).filter((k) => !ok.has(k) && this.attempts.has(k));
+    return { renewed, lost, ttlMs: this.leases.timing.ttlMs };
+  }
+
+  /** Of the allowed hosts, those a singleton job may go to now, least busy first (declaration order on a tie). */
+  private liveHosts(allowed: readonly string[]): string[] {
+    const at = this.now();
+    const running = (host: string) => [...this.attempts.values()].filter((t) => t.host === host).length;
+    // Heard within three renewal periods: a stopped (SIGSTOP) agent keeps its socket open but goes silent.
+    const live = allowed.filter((h) => this.conns.has(h) && !this.draining.has(h) && at - (this.heard.get(h) ?? 0) <= 3 * this.leases.renewEveryMs &&
+      running(h) < (this.opts.hosts.get(h)?.slots ?? 1));
+    return live.map((h, i) => ({ h, i, n: running(h) })).sort((a, b) => a.n - b.n || a.i - b.i).map((x) => x.h);
   }
 
   /** What the agent holds: running ones are watched, ones it never got are sent (again), unknown ones it lacks are lost. */
@@ -226,14 +282,18 @@ export class AgentHub {
   }
 
   /** An attempt ended on an agent. */
-  done(session: AgentSession, p: { key: string; token: number; outcome: Record<string, unknown> }): { accepted: boolean; reason?: string } {
+  async done(session: AgentSession, p: { key: string; token: number; fence?: number; outcome: Record<string, unknown> }): Promise<{ accepted: boolean; reason?: string }> {
     const host = this.sessions.get(session.id);
     const t = this.attempts.get(p.key);
     if (!host || !t || t.host !== host) return { accepted: false, reason: 'no such attempt in flight on this host' };
     if (t.req.token !== p.token) return { accepted: false, reason: 'stale token' };
     const o = outcomeOf(p.outcome);
     if (typeof o === 'string') throw new OrdoError('ORDO_INVALID_PARAMS', `agent.done: ${o}`);
-    this.attempts.delete(p.key);
+    this.heard.set(host, this.now());
+    // A singleton result counts only with the lease's current fence; it releases the lease.
+    if (t.lease && !(await this.leases.release(t, p.fence))) return { accepted: false, reason: 'stale fence' };
+    if (this.attempts.get(p.key) !== t) return { accepted: false, reason: 'no such attempt in flight on this host' };
+    this.forget(t);
     t.resolve({ ...o, status: t.abortReason && o.status !== 'succeeded' ? 'aborted' : o.status });
     return { accepted: true };
   }
@@ -275,14 +335,21 @@ export class AgentHub {
       this.awayTimers.delete(host);
       if (this.conns.has(host)) return;
       for (const t of [...this.attempts.values()]) {
-        if (t.host === host && t.state !== 'queued') this.end(t, 'lost', `host ${host} was away longer than its lease`);
+        if (t.host === host && t.state !== 'queued' && t.state !== 'leasing') this.end(t, 'lost', `host ${host} was away longer than its lease`);
       }
       if (!this.draining.has(host)) void this.setClosed(host, true, noAgent(host, 'its agent has been away longer than its lease')).catch(() => {});
     }, this.opts.leaseMs).unref());
   }
 
+  private forget(t: Tracked): void {
+    if (this.attempts.get(t.key) === t) this.attempts.delete(t.key);
+    this.leases.cancel(t);
+    this.leases.forget(t);
+  }
+
   private end(t: Tracked, status: AttemptStatus, error: string): void {
-    this.attempts.delete(t.key);
+    if (this.attempts.get(t.key) !== t) return;
+    this.forget(t);
     const at = this.now();
     t.resolve({ status, exitCode: null, signal: null, error, startedAt: t.startedAt, endedAt: at });
   }
@@ -315,6 +382,8 @@ export class AgentHub {
   close(): void {
     for (const t of this.awayTimers.values()) clearTimeout(t);
     this.awayTimers.clear();
+    this.leases.close();
+    for (const t of this.attempts.values()) this.leases.forget(t);
   }
 
   private mustKnow(name: string): void {

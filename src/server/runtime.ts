@@ -9,6 +9,7 @@ import type { Clock, Executor } from '../engine/ports.js';
 import { LocalProcessExecutor } from '../exec/local.js';
 import { NoopExecutor } from '../exec/noop.js';
 import { NO_HOSTS, PlacingExecutor } from '../exec/placing.js';
+import { leaseTimingFrom } from './singleton-leases.js';
 import type { Logger } from 'pino';
 import { AgentHub } from './agents.js';
 import { openStore, stateDirFor } from '../store/open.js';
@@ -91,7 +92,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       store, projectDir, stateDir, clock, owner: newOwner(), isOwnerDead, env: jobEnv,
       compiled: compiledOrThrow(compileProjectSources(projectDir), formatDiagnostic),
     }), () => clock.now());
-  const agents = opts.agents ? new AgentHub({ store, hosts: settings.hosts, leaseMs: opts.leaseMs ?? leaseMsFrom(env), stateDir, logger: opts.agents.logger }) : null;
+  const agents = opts.agents ? new AgentHub({ store, hosts: settings.hosts, leaseMs: opts.leaseMs ?? leaseMsFrom(env), stateDir, singleton: leaseTimingFrom(env), logger: opts.agents.logger }) : null;
   await agents?.init();
   const command = new PlacingExecutor(local, agents ?? NO_HOSTS);
   const executors = opts.executors ?? [command, new NoopExecutor(), workflows];

@@ -37,6 +37,7 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'secrets.list': {}, 'secrets.set': { name: 'probe', value: 'probe-value' }, 'secrets.delete': { name: 'no-such-secret' },
     'agent.hello': { name: 'none', attempts: [] }, 'agent.inventory': { attempts: [] },
     'agent.done': { key: '1/1/1', token: 1, outcome: {} }, 'agent.output': { key: '1/1/1', stream: 'stdout', data: '' },
+    'agent.renew': { leases: [] },
   };
 }
 

@@ -9,6 +9,7 @@ import type { MethodSpec, NotificationSpec } from './types.js';
 const labels = { type: 'object', additionalProperties: { type: 'string' } };
 const attemptKey = str({ minLength: 5, maxLength: 300, description: 'run/task/attempt' });
 const token = int({ minimum: 0, description: 'the attempt\'s fencing token' });
+const fence = int({ minimum: 1, description: 'the fencing number of the singleton lease the attempt holds' });
 const inventory = arr(obj({ key: attemptKey, token, state: oneOf(['running', 'ended']) }, ['key', 'token', 'state']), { maxItems: 100_000 });
 
 const HOST = obj({
@@ -34,7 +35,13 @@ export const hostMethods = {
     summary: 'an agent connects under its host\'s name, listing the attempts it holds; the server then sends it `agent.start` for work placed there',
     permission: 'operate', streaming: true,
     params: obj({ name: resourceName, labels, version: str({ maxLength: 100 }), attempts: inventory }, ['name', 'attempts']),
-    result: obj({ host: str(), slots: int() }, ['host', 'slots']),
+    result: obj({ host: str(), slots: int(), renewEveryMs: int({ description: 'how often to call agent.renew (singleton leases; also the agent\'s heartbeat)' }) }, ['host', 'slots']),
+  },
+  'agent.renew': {
+    summary: 'an agent renews the singleton leases of its attempts (also its heartbeat); `lost` lists those it no longer holds, which it stops at once',
+    permission: 'operate', streaming: true,
+    params: obj({ leases: arr(obj({ key: attemptKey, fence }, ['key', 'fence']), { maxItems: 10_000 }) }, ['leases']),
+    result: obj({ renewed: arr(str()), lost: arr(str()), ttlMs: int() }, ['renewed', 'lost', 'ttlMs']),
   },
   'agent.inventory': {
     summary: 'an agent lists the attempts it holds (asked by `agent.inventory`)', permission: 'operate', streaming: true,
@@ -43,7 +50,7 @@ export const hostMethods = {
   'agent.done': {
     summary: 'an attempt ended on an agent: its outcome, with the attempt\'s token; `accepted: false` for a stale or repeated one',
     permission: 'operate', streaming: true,
-    params: obj({ key: attemptKey, token, outcome: anyObject }, ['key', 'token', 'outcome']),
+    params: obj({ key: attemptKey, token, fence, outcome: anyObject }, ['key', 'token', 'outcome']),
     result: obj({ accepted: bool(), reason: str() }, ['accepted']),
   },
   'agent.output': {
@@ -55,10 +62,12 @@ export const hostMethods = {
 
 export const AGENT_NOTIFICATIONS: Record<string, NotificationSpec> = {
   'agent.start': {
-    summary: 'to an agent: run this attempt (the job as the engine expanded it); a repeated one is ignored, or answered with its outcome if it ended',
+    summary: 'to an agent: run this attempt (the job as the engine expanded it); a repeated one is ignored, or answered with its outcome if it ended. ' +
+      'With `lease`: renew it first (agent.renew), start only if renewed, and stop the job `marginMs` before the lease would end unrenewed',
     params: obj({
       key: attemptKey, runId: str(), taskId: int(), flow: str(), attempt: int(), token, job: anyObject, input: anyObject,
       env: anyObject, logMaxBytes: int(), startedAt: millis(),
+      lease: obj({ name: str(), fence, ttlMs: int(), marginMs: int() }, ['name', 'fence', 'ttlMs', 'marginMs']),
     }),
   },
   'agent.abort': { summary: 'to an agent: stop this attempt (SIGTERM to its process group, SIGKILL after its grace)', params: obj({ key: attemptKey, reason: str() }, ['key']) },

@@ -28,7 +28,8 @@ export function hostHandlers(s: ApiServices) {
       hub().inventory(host, p.attempts);
       return { ok: true };
     }),
-    'agent.done': handler(async (p: { key: string; token: number; outcome: Record<string, unknown> }, call) => hub().done(session(call), p)),
+    'agent.done': handler(async (p: { key: string; token: number; fence?: number; outcome: Record<string, unknown> }, call) => hub().done(session(call), p)),
+    'agent.renew': handler(async (p: { leases: Array<{ key: string; fence: number }> }, call) => hub().renew(session(call), p)),
     'agent.output': handler(async (p: { key: string; stream: 'stdout' | 'stderr'; data: string }, call) => {
       hub().output(session(call), p);
       return { ok: true };

@@ -109,7 +109,7 @@ export function registerRunCommands(program: Command): void {
     .action(action(async (flowName: string, opts: RunOptions) => {
       const extra = runOptions(opts);
       const { dir, flow, params, maxParallel, project } = await prepare(flowName, opts);
-      const placed = flow.jobs.filter((j) => j.host !== undefined || j.hostSelector);
+      const placed = flow.jobs.filter((j) => j.host !== undefined || j.hostSelector || j.singleton);
       if (placed.length > 0) {
         // Only a server has agents: here such a job would wait for its host for ever.
         throw new OrdoError('ORDO_BAD_ARGUMENT', `flow "${flow.name}" has jobs on hosts (${placed.map((j) => j.name).join(', ')}): ` +
