@@ -1,0 +1,55 @@
+/**
+ * The shell text an SSH attempt sends to the host's login shell (POSIX sh). sshd runs each command in a
+ * new session, so the shell's `$$` is its process group, which `exec` hands to the job: the attempt's
+ * directory on the host (`/tmp/ordo-ssh.<id>`, mode 700) records it in `pid`, so a timeout, an abort or a
+ * server that restarts can kill the whole group (grandchildren too) over another channel.
+ *
+ *   <dir>/pid          the job's process group
+ *   <dir>/input.json   ORDO_INPUT (sent before the job starts)
+ *   <dir>/result.json  ORDO_RESULT, if the job writes it (read back, then the directory goes)
+ */
+import type { JobDef } from '../../defs/model.js';
+
+/** Quotes one word for sh. */
+export const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The attempt's directory on the host: one per run, job and attempt, safe characters only. */
+export function remoteDir(runId: string, job: string, attempt: number): string {
+  return `/tmp/ordo-ssh.${`${runId}.${job}.${attempt}`.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+/** Creates the directory and writes ORDO_INPUT from stdin. */
+export const prepareScript = (dir: string): string =>
+  `umask 077 && mkdir -p ${shQuote(dir)} && cat > ${shQuote(`${dir}/input.json`)}`;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The job itself: records its group, goes to its cwd, sets its environment and becomes the command. */
+export function jobScript(job: JobDef, dir: string, env: Record<string, string>): string | { error: string } {
+  const cmd = job.command;
+  const argv = !cmd ? [] : cmd.kind === 'argv' ? cmd.argv : [...cmd.shell, cmd.script];
+  if (argv.length === 0 || argv[0] === '') return { error: `job "${job.name}" has an empty command` };
+  const all: Record<string, string> = { ...env, ...job.env, ORDO_INPUT: `${dir}/input.json`, ORDO_RESULT: `${dir}/result.json` };
+  const bad = Object.keys(all).find((k) => !ENV_NAME.test(k));
+  if (bad !== undefined) return { error: `environment variable name ${JSON.stringify(bad)} cannot be passed over SSH` };
+  const exports = Object.entries(all).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ');
+  const cwd = job.cwd ?? '.';
+  return [
+    `echo $$ > ${shQuote(`${dir}/pid`)} || exit 125`,
+    `cd ${shQuote(cwd)} 2>/dev/null || { echo ${shQuote(`ordo: working directory ${cwd} does not exist on the host`)} >&2; exit 126; }`,
+    `export ${exports}`,
+    `exec ${argv.map(shQuote).join(' ')}`,
+  ].join('\n');
+}
+
+/** Signals the job's process group (if its pid file is there and the group alive). */
+export const signalScript = (dir: string, signal: 'TERM' | 'KILL'): string =>
+  `p=$(cat ${shQuote(`${dir}/pid`)} 2>/dev/null) && [ -n "$p" ] && kill -${signal} -- "-$p" 2>/dev/null`;
+
+/** After the end: prints ORDO_RESULT (if any) and removes the directory. */
+export const finishScript = (dir: string): string =>
+  `cat ${shQuote(`${dir}/result.json`)} 2>/dev/null; rm -rf ${shQuote(dir)}`;
+
+/** After a server restart: kills what is left of the group, then removes the directory. */
+export const reapScript = (dir: string): string =>
+  `[ -d ${shQuote(dir)} ] || exit 3; ${signalScript(dir, 'KILL')}; rm -rf ${shQuote(dir)}`;
