@@ -57,8 +57,46 @@ function reasonOf(host: SshHost, err: Error & { code?: string; level?: string })
   return `cannot connect to ${where}: ${err.message}`;
 }
 
+/**
+ * sshd drops unauthenticated connections beyond MaxStartups (default 10:30:100: randomly from 10 on), so
+ * handshakes to one host are limited to HANDSHAKES_PER_HOST at once, and one dropped early is tried again.
+ */
+export const HANDSHAKES_PER_HOST = 8;
+const handshakes = new Map<string, { active: number; waiting: Array<() => void> }>();
+
+async function withHandshakeSlot<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  let slot = handshakes.get(key);
+  if (!slot) handshakes.set(key, (slot = { active: 0, waiting: [] }));
+  const s = slot;
+  if (s.active >= HANDSHAKES_PER_HOST) await new Promise<void>((r) => s.waiting.push(r));
+  s.active++;
+  try {
+    return await fn();
+  } finally {
+    s.active--;
+    const next = s.waiting.shift();
+    if (next) next();
+    else if (s.active === 0) handshakes.delete(key);
+  }
+}
+
+const DROPPED = /connection lost before handshake|ECONNRESET/i;
+
 /** A ready connection, or a rejection with an SshConnectError whose message is the reason. */
 export function connectSsh(host: SshHost, timeoutMs = CONNECT_TIMEOUT_MS): Promise<ssh2.Client> {
+  return withHandshakeSlot(`${host.address}:${host.ssh.port}`, async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connectOnce(host, timeoutMs);
+      } catch (err) {
+        if (attempt >= 3 || !DROPPED.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  });
+}
+
+function connectOnce(host: SshHost, timeoutMs: number): Promise<ssh2.Client> {
   return new Promise((resolve, reject) => {
     let privateKey: Buffer | undefined;
     try {

@@ -5,7 +5,7 @@
  * server that restarts can kill the whole group (grandchildren too) over another channel.
  *
  *   <dir>/pid          the job's process group
- *   <dir>/input.json   ORDO_INPUT (sent before the job starts)
+ *   <dir>/input.json   ORDO_INPUT (sent on the job's stdin, written before the command starts)
  *   <dir>/result.json  ORDO_RESULT, if the job writes it (read back, then the directory goes)
  */
 import type { JobDef } from '../../defs/model.js';
@@ -18,13 +18,13 @@ export function remoteDir(runId: string, job: string, attempt: number): string {
   return `/tmp/ordo-ssh.${`${runId}.${job}.${attempt}`.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
-/** Creates the directory and writes ORDO_INPUT from stdin. */
-export const prepareScript = (dir: string): string =>
-  `umask 077 && mkdir -p ${shQuote(dir)} && cat > ${shQuote(`${dir}/input.json`)}`;
-
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The job itself: records its group, goes to its cwd, sets its environment and becomes the command. */
+/**
+ * The job itself: creates its directory, writes ORDO_INPUT from stdin (the channel's stdin carries the input
+ * document, then EOF), records its group, goes to its cwd, sets its environment and becomes the command,
+ * whose stdin is /dev/null as for local jobs. One channel, so one shell started by sshd.
+ */
 export function jobScript(job: JobDef, dir: string, env: Record<string, string>): string | { error: string } {
   const cmd = job.command;
   const argv = !cmd ? [] : cmd.kind === 'argv' ? cmd.argv : [...cmd.shell, cmd.script];
@@ -35,10 +35,10 @@ export function jobScript(job: JobDef, dir: string, env: Record<string, string>)
   const exports = Object.entries(all).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ');
   const cwd = job.cwd ?? '.';
   return [
-    `echo $$ > ${shQuote(`${dir}/pid`)} || exit 125`,
+    `mkdir -m 700 -p ${shQuote(dir)} && cat > ${shQuote(`${dir}/input.json`)} && echo $$ > ${shQuote(`${dir}/pid`)} || exit 125`,
     `cd ${shQuote(cwd)} 2>/dev/null || { echo ${shQuote(`ordo: working directory ${cwd} does not exist on the host`)} >&2; exit 126; }`,
     `export ${exports}`,
-    `exec ${argv.map(shQuote).join(' ')}`,
+    `exec ${argv.map(shQuote).join(' ')} < /dev/null`,
   ].join('\n');
 }
 

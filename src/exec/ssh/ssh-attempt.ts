@@ -1,6 +1,6 @@
 /**
- * One command attempt on an agentless host, over its own SSH connection (ssh2): ORDO_INPUT is sent first,
- * then the job runs as the login shell's process group (remote-command.ts), its stdout and stderr are
+ * One command attempt on an agentless host, over its own SSH connection (ssh2): ORDO_INPUT goes first on
+ * the job's channel, then the job runs as the login shell's process group (remote-command.ts), its stdout and stderr are
  * appended live to the attempt's files under the server's state directory (the same files local and
  * agent attempts fill, so `ordo logs --follow` works alike), and its exit status or signal is the
  * outcome. A timeout or an abort signals the remote group over another channel (TERM, KILL after the
@@ -16,7 +16,7 @@ import type { AttemptOutcome, AttemptRequest, AttemptStatus } from '../../engine
 import { outputFile, runLogFile, type OutputStream } from '../paths.js';
 import { formatRecord, type RecordKind } from '../run-log.js';
 import { connectSsh, execShort, type SshHost } from './connect.js';
-import { finishScript, jobScript, prepareScript, reapScript, remoteDir, signalScript } from './remote-command.js';
+import { finishScript, jobScript, reapScript, remoteDir, signalScript } from './remote-command.js';
 
 export class SshAttempt {
   readonly done: Promise<AttemptOutcome>;
@@ -45,8 +45,6 @@ export class SshAttempt {
     if (!this.client) return;
     this.client.on('close', () => this.report('lost', null, null, `lost: the SSH connection to ${this.host.address} closed while the job ran`));
     if (this.stopping) return this.report(this.stopping, null, null, `${this.stopping} before the job started on host ${this.host.name}`);
-    const prep = await execShort(this.client, prepareScript(this.dir), JSON.stringify(req.input));
-    if (prep.code !== 0) return this.report('failed', null, null, `cannot create ${this.dir} on host ${this.host.name}: ${prep.stderr.trim() || `exit ${prep.code}`}`);
     this.client.exec(script, (err, stream) => {
       if (err) return this.report('failed', null, null, `cannot start the job on host ${this.host.name}: ${err.message}`);
       this.running = true;
@@ -56,7 +54,7 @@ export class SshAttempt {
       stream.stderr.on('data', (d: Buffer) => this.capture('stderr', d));
       stream.on('exit', (code: number | null, signal?: string) => (exit = { code: code ?? null, signal: signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null }));
       stream.on('close', () => void this.finish(exit));
-      stream.end();
+      stream.end(JSON.stringify(req.input));
       // Stopped while it was being sent: its pid file is written first thing, so give it a moment.
       if (this.stopping) this.after(200, () => this.signalStop());
     });
