@@ -89,6 +89,26 @@ describe('command jobs over SSH', () => {
     assert.equal(existsSync(`/tmp/ordo-ssh.${req.runId}.j.${req.attempt}`), false);
   });
 
+  it('hides the secret values the job was given in its output, result and attempt log', async () => {
+    const req = request(job(sh('echo "pw=$PW"; echo "$PW" >&2; printf \'{"token": "%s"}\' "$PW" > "$ORDO_RESULT"'), { env: { PW: 'hunter2-secret' } }),
+      { mask: ['hunter2-secret'] });
+    const o = await run(req).done;
+    assert.equal(o.status, 'succeeded', o.error);
+    assert.deepEqual(o.result, { token: '***' });
+    assert.equal(readFileSync(outputFile(state.path, req.runId, 'j', req.attempt, 'stdout'), 'utf8'), 'pw=***\n');
+    assert.equal(readFileSync(outputFile(state.path, req.runId, 'j', req.attempt, 'stderr'), 'utf8'), '***\n');
+    assert.doesNotMatch(readFileSync(runLogFile(state.path, req.runId), 'utf8'), /hunter2/);
+  });
+
+  it('applies limits as ulimits of the login shell, and says how', async () => {
+    const req = request(job(sh('ulimit -n; ulimit -v'), { limits: { nofile: 77, memoryBytes: 256 * 1024 * 1024, cpu: 0.5 } }));
+    const o = await run(req).done;
+    assert.equal(o.status, 'succeeded', o.error);
+    assert.equal(readFileSync(outputFile(state.path, req.runId, 'j', req.attempt, 'stdout'), 'utf8'), `77\n${256 * 1024}\n`);
+    assert.deepEqual(Object.keys(o.limits ?? {}).sort(), ['cpu', 'memory', 'nofile']);
+    assert.match(o.limits!.cpu!, /not applied over SSH/);
+  });
+
   it('reports a failing command with its exit code, and an argv job as given', async () => {
     const failing = await run(request(job(sh('exit 3')))).done;
     assert.equal(failing.status, 'failed');

@@ -8,6 +8,7 @@
  *   <dir>/input.json   ORDO_INPUT (sent on the job's stdin, written before the command starts)
  *   <dir>/result.json  ORDO_RESULT, if the job writes it (read back, then the directory goes)
  */
+import { formatBytes } from '../../defs/limits.js';
 import type { JobDef } from '../../defs/model.js';
 
 /** Quotes one word for sh. */
@@ -16,6 +17,30 @@ export const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /** The attempt's directory on the host: one per run, job and attempt, safe characters only. */
 export function remoteDir(runId: string, job: string, attempt: number): string {
   return `/tmp/ordo-ssh.${`${runId}.${job}.${attempt}`.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+/**
+ * The job's limits as the login shell's ulimits (docs/limits.md, the "without cgroups" column): no cgroup can
+ * be made over SSH without privileges on the host. Returns the commands and how each limit was applied.
+ */
+export function ulimits(job: JobDef): { lines: string[]; applied: Record<string, string> } {
+  const l = job.limits;
+  const lines: string[] = [];
+  const applied: Record<string, string> = {};
+  if (l?.memoryBytes !== undefined) {
+    lines.push(`ulimit -v ${Math.ceil(l.memoryBytes / 1024)}`);
+    applied.memory = `${formatBytes(l.memoryBytes)} (ulimit -v over SSH: address space per process)`;
+  }
+  if (l?.nofile !== undefined) {
+    lines.push(`ulimit -n ${l.nofile}`);
+    applied.nofile = `${l.nofile} (ulimit -n over SSH)`;
+  }
+  if (l?.processes !== undefined) {
+    lines.push(`ulimit -u ${l.processes}`);
+    applied.processes = `${l.processes} (ulimit -u over SSH: all the user's processes)`;
+  }
+  if (l?.cpu !== undefined) applied.cpu = `${l.cpu} (not applied over SSH)`;
+  return { lines: lines.map((c) => `${c} || { echo ${shQuote(`ordo: cannot set ${c}`)} >&2; exit 125; }`), applied };
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -37,6 +62,7 @@ export function jobScript(job: JobDef, dir: string, env: Record<string, string>)
   return [
     `mkdir -m 700 -p ${shQuote(dir)} && cat > ${shQuote(`${dir}/input.json`)} && echo $$ > ${shQuote(`${dir}/pid`)} || exit 125`,
     `cd ${shQuote(cwd)} 2>/dev/null || { echo ${shQuote(`ordo: working directory ${cwd} does not exist on the host`)} >&2; exit 126; }`,
+    ...ulimits(job).lines,
     `export ${exports}`,
     `exec ${argv.map(shQuote).join(' ')} < /dev/null`,
   ].join('\n');

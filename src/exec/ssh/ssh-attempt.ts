@@ -15,8 +15,9 @@ import type ssh2 from 'ssh2';
 import type { AttemptOutcome, AttemptRequest, AttemptStatus } from '../../engine/ports.js';
 import { outputFile, runLogFile, type OutputStream } from '../paths.js';
 import { formatRecord, type RecordKind } from '../run-log.js';
+import { maskText, maskValue, StreamMasker } from '../../secrets/mask.js';
 import { connectSsh, execShort, type SshHost } from './connect.js';
-import { finishScript, jobScript, reapScript, remoteDir, signalScript } from './remote-command.js';
+import { finishScript, jobScript, reapScript, remoteDir, signalScript, ulimits } from './remote-command.js';
 
 export class SshAttempt {
   readonly done: Promise<AttemptOutcome>;
@@ -28,11 +29,14 @@ export class SshAttempt {
   private ended = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly written: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
+  /** Secret values the job was given are hidden in its output, even when split across chunks (docs/secrets.md). */
+  private readonly maskers: Record<OutputStream, StreamMasker>;
 
   constructor(private readonly req: AttemptRequest, private readonly host: SshHost, private readonly stateDir: string,
     private readonly startedAt: number, mode: 'start' | 'reattach') {
     this.done = new Promise((r) => (this.resolveDone = r));
     this.dir = remoteDir(req.runId, req.job.name, req.attempt);
+    this.maskers = { stdout: new StreamMasker(req.mask ?? []), stderr: new StreamMasker(req.mask ?? []) };
     void (mode === 'start' ? this.run() : this.reap()).catch((err: Error) => this.report('failed', null, null, err.message));
   }
 
@@ -50,8 +54,8 @@ export class SshAttempt {
       this.running = true;
       this.note('START', `host=${this.host.name} argv=${JSON.stringify(req.job.command?.kind === 'argv' ? req.job.command.argv : req.job.command?.script)}`);
       let exit: { code: number | null; signal: string | null } = { code: null, signal: null };
-      stream.on('data', (d: Buffer) => this.capture('stdout', d));
-      stream.stderr.on('data', (d: Buffer) => this.capture('stderr', d));
+      stream.on('data', (d: Buffer) => this.capture('stdout', this.maskers.stdout.push(d)));
+      stream.stderr.on('data', (d: Buffer) => this.capture('stderr', this.maskers.stderr.push(d)));
       stream.on('exit', (code: number | null, signal?: string) => (exit = { code: code ?? null, signal: signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null }));
       stream.on('close', () => void this.finish(exit));
       stream.end(JSON.stringify(req.input));
@@ -72,6 +76,8 @@ export class SshAttempt {
   private async finish(exit: { code: number | null; signal: string | null }): Promise<void> {
     if (this.ended) return;
     this.clearTimers();
+    this.capture('stdout', this.maskers.stdout.end());
+    this.capture('stderr', this.maskers.stderr.end());
     let result: Record<string, unknown> | undefined;
     let error: string | undefined;
     const client = this.client!;
@@ -107,7 +113,7 @@ export class SshAttempt {
 
   private capture(stream: OutputStream, data: Buffer): void {
     const room = this.req.logMaxBytes - this.written[stream];
-    if (room <= 0) return;
+    if (room <= 0 || data.length === 0) return;
     const chunk = data.length > room ? data.subarray(0, room) : data;
     this.written[stream] += chunk.length;
     const path = outputFile(this.stateDir, this.req.runId, this.req.job.name, this.req.attempt, stream);
@@ -162,10 +168,14 @@ export class SshAttempt {
     this.client?.removeAllListeners('close');
     this.client?.end();
     const endedAt = Date.now();
+    const mask = this.req.mask ?? [];
+    if (error !== undefined) error = maskText(error, mask);
+    if (result !== undefined) result = maskValue(result, mask);
     if (error !== undefined) this.note('ERROR', error);
     this.note('FINISH', `duration=${endedAt - this.startedAt}ms status=${status} exit=${exitCode ?? '-'} signal=${signal ?? '-'}`);
+    const { applied } = ulimits(this.req.job);
     this.resolveDone({
-      status, exitCode, signal, startedAt: this.startedAt, endedAt,
+      status, exitCode, signal, startedAt: this.startedAt, endedAt, ...(Object.keys(applied).length > 0 && { limits: applied }),
       ...(error !== undefined && { error }), ...(result !== undefined && { result }),
     });
   }
@@ -174,7 +184,7 @@ export class SshAttempt {
     const file = runLogFile(this.stateDir, this.req.runId);
     try {
       mkdirSync(dirname(file), { recursive: true });
-      appendFileSync(file, formatRecord(kind, Date.now(), this.req.job.name, this.req.attempt, detail));
+      appendFileSync(file, formatRecord(kind, Date.now(), this.req.job.name, this.req.attempt, maskText(detail, this.req.mask ?? [])));
     } catch {
       // The record is for people: a line that cannot be written is lost, nothing else fails.
     }
