@@ -11,6 +11,7 @@ import type { OrdoStore } from '../store/ordo-store.js';
 import type { JobCenterService } from './jcapi/service.js';
 import type { ProjectHolder } from './project.js';
 import type { AgentHub } from '../server/agents.js';
+import type { SshHosts } from '../server/ssh-hosts.js';
 
 /** A connection that can receive notifications (a WebSocket). */
 export interface Session {
@@ -31,6 +32,8 @@ export interface ApiServices {
   jobcenter?: JobCenterService;
   /** The agents of the project's hosts (docs/hosts.md), when this server runs an engine. */
   agents?: AgentHub;
+  /** The project's SSH hosts (docs/hosts.md), when this server runs an engine. */
+  sshHosts?: SshHosts;
   now(): number;
   /** Failed authentications per client address (`hello` counts its failures here); the API sets it. */
   limiter?: FailureLimiter;

@@ -130,7 +130,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
       services: {
         store: rt.store, engine: rt.engine, project: new ProjectHolder(project, host ? (compiled) => host.reload(compiled) : undefined),
         stateDir: rt.stateDir, version: opts.version,
-        startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service, ...(rt.agents && { agents: rt.agents }),
+        startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service, ...(rt.agents && { agents: rt.agents }), sshHosts: rt.sshHosts,
         ...(rt.masterKey && { masterKey: rt.masterKey }),
       },
       logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,

@@ -59,7 +59,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     const root = src.root;
     if (rel === SETTINGS_FILE) {
       const map = reader.map(root, SETTINGS_FILE);
-      if (map) readSettings(reader, map, settings, templates, time);
+      if (map) readSettings(reader, map, settings, templates, time, dir);
       continue;
     }
     if (!isMap(root)) continue; // not an Ordo file (other tools' YAML may live in the project)
@@ -93,7 +93,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows }, diagnostics };
 }
 
-function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, templates: TemplateRegistry, time: TimeSection): void {
+function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, templates: TemplateRegistry, time: TimeSection, dir: string): void {
   for (const e of reader.strictEntries(map, SETTINGS_KEYS, SETTINGS_FILE)) {
     if (e.key === 'maxParallel') settings.maxParallel = reader.integer(e.value, '"maxParallel"', 1) ?? settings.maxParallel;
     else if (e.key === 'logMaxBytes') settings.logMaxBytes = reader.integer(e.value, '"logMaxBytes"', 1024) ?? settings.logMaxBytes;
@@ -105,7 +105,7 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
     else if (e.key === 'retention') settings.retention = readRetention(reader, e.value);
     else if (e.key === 'hosts') {
       const h = reader.map(e.value, '"hosts"');
-      if (h) readHosts(reader, h, settings.hosts);
+      if (h) readHosts(reader, h, settings.hosts, dir);
     }
     else if (e.key === 'calendars' || e.key === 'plans') {
       // Read after the whole file: plans name calendars, calendars import .ics files (async).

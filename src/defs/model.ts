@@ -209,12 +209,26 @@ export interface GateDef {
  */
 export interface HostDef {
   name: string;
-  transport: 'agent';
+  transport: 'agent' | 'ssh';
   /** The host's address, for people and for the SSH transport; an agent is known by its name. */
   address?: string;
   labels: Record<string, string>;
   slots: number;
   description?: string;
+  /** How the server reaches an agentless host (transport `ssh`); absent for agents. */
+  ssh?: SshHostDef;
+}
+
+/** `transport: ssh`: the server runs the host's jobs over SSH (src/exec/ssh/, docs/hosts.md). */
+export interface SshHostDef {
+  user: string;
+  port: number;
+  /** Absolute path of the private key (a relative one in ordo.yaml is relative to the project). */
+  key?: string;
+  /** Absolute path of the known_hosts file; absent: ~/.ssh/known_hosts of the server's user. */
+  knownHosts?: string;
+  /** `strict`: an unknown host key is an error; `accept-new`: it is trusted and written to knownHosts. */
+  hostKey: 'strict' | 'accept-new';
 }
 
 export interface ProjectSettings {

@@ -55,9 +55,11 @@ export function claimsOf(job: JobDef, catalog: ResourceCatalog): ResourceClaim[]
       capacity: def?.maxParallel ?? null, closedByDefault: false,
     });
   }
-  // One of the host's slots; the resource is closed until the host's agent connects (src/server/agents.ts).
+  // One of the host's slots; the resource is closed until the host's agent connects (src/server/agents.ts);
+  // an SSH host is open until a probe finds it down (src/server/ssh-hosts.ts).
   const hostClaim = (name: string): ResourceClaim => ({
-    resource: hostResource(name), mode: 'shared', capacity: catalog.hosts.get(name)?.slots ?? 1, closedByDefault: !catalog.hostsUp,
+    resource: hostResource(name), mode: 'shared', capacity: catalog.hosts.get(name)?.slots ?? 1,
+    closedByDefault: !catalog.hostsUp && catalog.hosts.get(name)?.transport !== 'ssh',
   });
   if (job.host !== undefined) claims.push(hostClaim(job.host));
   else if (job.hostSelector) {

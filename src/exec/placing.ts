@@ -1,7 +1,7 @@
 /**
  * Where a command runs is one decision (DESIGN.md, "One machine and many"): a job with a `host`, or a
- * singleton job (placed by its lease among its allowed hosts), goes to the hosts' adapter (agents), every
- * other one runs here. The engine sees one executor for kind `command`.
+ * singleton job (placed by its lease among its allowed hosts, which agents renew), goes to the hosts' adapter
+ * (its agent, or SSH: hostRouter); every other one runs here. The engine sees one executor for kind `command`.
  */
 import type { AttemptHandle, AttemptRequest, Executor } from '../engine/ports.js';
 
@@ -11,12 +11,13 @@ export interface HostAdapter {
 }
 
 /**
- * Where no agents are (`ordo run`, `ordo resume`: an engine without the API), a job placed on a host fails
- * at once, saying where such runs go, rather than running on the wrong machine. A re-attach ends lost: the
- * attempt is the host's agent's, and only a server hears from it.
+ * Where no agents are (`ordo run`, `ordo resume`: an engine without the API), a job placed on an agent's
+ * host fails at once, saying where such runs go, rather than running on the wrong machine (SSH hosts need
+ * no agent: any engine runs their jobs). A re-attach ends lost: the attempt is the host's agent's, and only
+ * a server hears from it.
  */
-export const NO_HOSTS: HostAdapter = {
-  start: (req) => refused(req, 'failed', `job "${req.job.name}" runs on host ${hostText(req)}: only ordo server places jobs on hosts (start the run with ordo start, or through the API)`),
+export const NO_AGENTS: HostAdapter = {
+  start: (req) => refused(req, 'failed', `job "${req.job.name}" runs on host ${hostText(req)}, whose agent talks only to ordo server (start the run with ordo start, or through the API)`),
   reattach: (req) => refused(req, 'lost', `the attempt runs on host ${hostText(req)}, whose agent talks only to ordo server`),
 };
 
@@ -26,6 +27,15 @@ const onHost = (req: AttemptRequest) => req.job.host !== undefined || req.job.si
 function refused(req: AttemptRequest, status: 'failed' | 'lost', error: string): AttemptHandle {
   const at = Date.now();
   return { done: Promise.resolve({ status, exitCode: null, signal: null, error, startedAt: at, endedAt: at }), abort: () => {} };
+}
+
+/** Sends each host's attempts to its transport's adapter: SSH hosts to `ssh`, the others to their agents. */
+export function hostRouter(ssh: HostAdapter & { has(host: string): boolean }, agents: HostAdapter): HostAdapter {
+  const pick = (req: AttemptRequest) => (ssh.has(req.job.host ?? '') ? ssh : agents);
+  return {
+    start: (req) => pick(req).start(req),
+    reattach: (req, startedAt) => pick(req).reattach(req, startedAt),
+  };
 }
 
 export class PlacingExecutor implements Executor {

@@ -35,7 +35,12 @@ export interface AgentInventoryItem {
 
 export interface HostStatus {
   name: string;
+  /** How the server reaches the host: its agent connects, or the server logs in over SSH (ssh-hosts.ts). */
+  transport: 'agent' | 'ssh';
   state: 'up' | 'away' | 'down' | 'draining';
+  /** SSH hosts: when the last probe ran, and why it failed. */
+  checkedAt?: number;
+  reason?: string;
   labels: Record<string, string>;
   slots: number;
   running: number;
@@ -68,6 +73,7 @@ interface Tracked {
 
 export interface AgentHubOptions {
   store: OrdoStore;
+  /** The hosts whose transport is agent (SSH hosts are ssh-hosts.ts's). */
   hosts: Map<string, HostDef>;
   /** A host away longer than this is down: its running attempts are lost. */
   leaseMs: number;
@@ -372,7 +378,7 @@ export class AgentHub {
       const running = [...this.attempts.values()].filter((t) => t.host === def.name).length;
       const state = this.draining.has(def.name) ? 'draining' : conn ? 'up' : this.awayTimers.has(def.name) ? 'away' : 'down';
       return {
-        name: def.name, state, labels: def.labels, slots: def.slots, running,
+        name: def.name, transport: 'agent' as const, state, labels: def.labels, slots: def.slots, running,
         ...(def.address !== undefined && { address: def.address }),
         ...(conn && { agent: { connectedAt: conn.connectedAt, labels: conn.labels, ...(conn.version !== undefined && { version: conn.version }) } }),
       };

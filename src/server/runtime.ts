@@ -8,10 +8,11 @@ import { Engine } from '../engine/engine.js';
 import type { Clock, Executor } from '../engine/ports.js';
 import { LocalProcessExecutor } from '../exec/local.js';
 import { NoopExecutor } from '../exec/noop.js';
-import { NO_HOSTS, PlacingExecutor } from '../exec/placing.js';
+import { hostRouter, NO_AGENTS, PlacingExecutor } from '../exec/placing.js';
 import { leaseTimingFrom } from './singleton-leases.js';
 import type { Logger } from 'pino';
 import { AgentHub } from './agents.js';
+import { DEFAULT_PROBE_MS, SshHosts } from './ssh-hosts.js';
 import { openStore, stateDirFor } from '../store/open.js';
 import type { OrdoStore } from '../store/ordo-store.js';
 import { defaultSettings, type ProjectSettings } from '../defs/model.js';
@@ -42,7 +43,7 @@ export interface RuntimeOptions {
    * the runtime's own, opened on the first such job.
    */
   workflowHost?: () => Promise<WfHost>;
-  /** Run jobs that name a host on that host's agent (the server; docs/hosts.md). */
+  /** Run jobs that name a host on that host's agent, and probe SSH hosts (the server; docs/hosts.md). */
   agents?: { logger?: Logger };
 }
 
@@ -54,6 +55,8 @@ export interface Runtime {
   agents: AgentHub | null;
   /** The key secrets are sealed with, when ORDO_MASTER_KEY(_FILE) gives one (docs/secrets.md). */
   masterKey?: MasterKey;
+  /** The project's agentless hosts (transport: ssh); every engine runs their jobs. */
+  sshHosts: SshHosts;
   close(): Promise<void>;
 }
 
@@ -66,6 +69,12 @@ export const DEFAULT_LEASE_MS = 15_000;
 export function leaseMsFrom(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.ORDO_LEASE_MS);
   return Number.isInteger(n) && n >= 100 ? n : DEFAULT_LEASE_MS;
+}
+
+/** How often a server probes its SSH hosts: ORDO_SSH_PROBE_MS when set, else DEFAULT_PROBE_MS. */
+export function probeMsFrom(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.ORDO_SSH_PROBE_MS);
+  return Number.isInteger(n) && n >= 100 ? n : DEFAULT_PROBE_MS;
 }
 
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -92,9 +101,13 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       store, projectDir, stateDir, clock, owner: newOwner(), isOwnerDead, env: jobEnv,
       compiled: compiledOrThrow(compileProjectSources(projectDir), formatDiagnostic),
     }), () => clock.now());
-  const agents = opts.agents ? new AgentHub({ store, hosts: settings.hosts, leaseMs: opts.leaseMs ?? leaseMsFrom(env), stateDir, singleton: leaseTimingFrom(env), logger: opts.agents.logger }) : null;
+  const agentHosts = new Map([...settings.hosts].filter(([, h]) => h.transport === 'agent'));
+  const agents = opts.agents ? new AgentHub({ store, hosts: agentHosts, leaseMs: opts.leaseMs ?? leaseMsFrom(env), stateDir, singleton: leaseTimingFrom(env), logger: opts.agents.logger }) : null;
   await agents?.init();
-  const command = new PlacingExecutor(local, agents ?? NO_HOSTS);
+  // A server probes its SSH hosts (closing those it cannot reach); other engines just run their jobs.
+  const sshHosts = new SshHosts({ store, hosts: settings.hosts, stateDir, probeMs: opts.agents ? probeMsFrom(env) : undefined, logger: opts.agents?.logger });
+  await sshHosts.init();
+  const command = new PlacingExecutor(local, hostRouter(sshHosts, agents ?? NO_AGENTS));
   const executors = opts.executors ?? [command, new NoopExecutor(), workflows];
   const engine = new Engine({
     store,
@@ -114,10 +127,11 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     defaultEstimateMs: settings.defaultEstimateMs,
   });
   return {
-    store, engine, stateDir, agents, ...(masterKey && { masterKey }),
+    store, engine, stateDir, agents, sshHosts, ...(masterKey && { masterKey }),
     async close() {
       await engine.close();
       agents?.close();
+      sshHosts.close();
       local.close();
       await workflows.close();
       await store.close();

@@ -87,7 +87,7 @@ describe('jobs on hosts, run by ordo agent', () => {
     try {
       const r = await b.ordo(['run', 'remote']);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /ORDO_BAD_ARGUMENT flow "remote" has jobs on hosts \(first, long\): a server runs it \(ordo start remote/);
+      assert.match(r.stderr, /ORDO_BAD_ARGUMENT flow "remote" has jobs on agents. hosts \(first, long\): a server runs it \(ordo start remote/);
     } finally {
       b.cleanup();
     }

@@ -13,9 +13,11 @@ const fence = int({ minimum: 1, description: 'the fencing number of the singleto
 const inventory = arr(obj({ key: attemptKey, token, state: oneOf(['running', 'ended']) }, ['key', 'token', 'state']), { maxItems: 100_000 });
 
 const HOST = obj({
-  name: str(), state: oneOf(['up', 'away', 'down', 'draining']), labels, slots: int(), running: int(), address: str(),
+  name: str(), transport: oneOf(['agent', 'ssh']), state: oneOf(['up', 'away', 'down', 'draining']), labels, slots: int(), running: int(), address: str(),
   agent: obj({ connectedAt: millis(), version: str(), labels }, ['connectedAt', 'labels']),
-}, ['name', 'state', 'labels', 'slots', 'running']);
+  checkedAt: millis({ description: 'SSH hosts: when the server last tried to connect' }),
+  reason: str({ description: 'SSH hosts: why the last connect failed (the host is down)' }),
+}, ['name', 'transport', 'state', 'labels', 'slots', 'running']);
 
 const toggle = (verb: 'drain' | 'resume', summary: string): MethodSpec => ({
   summary, permission: 'operate',
@@ -26,7 +28,7 @@ const toggle = (verb: 'drain' | 'resume', summary: string): MethodSpec => ({
 
 export const hostMethods = {
   'hosts.list': {
-    summary: 'the hosts of ordo.yaml: up (its agent connected), away (dropped, within its lease), down or draining; slots and running jobs',
+    summary: 'the hosts of ordo.yaml: up (its agent connected, or an SSH host that answers), away (dropped, within its lease), down or draining; slots and running jobs',
     permission: 'read', params: obj({}), result: arr(HOST), rest: { verb: 'GET', path: '/api/hosts' },
   },
   'hosts.drain': toggle('drain', 'drain a host: running jobs finish, no new job starts there'),

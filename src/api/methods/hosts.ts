@@ -1,4 +1,4 @@
-/** Handlers of hosts (operators) and of the agents' calls; the work is the AgentHub's (src/server/agents.ts). */
+/** Handlers of hosts (operators) and of the agents' calls; the work is the AgentHub's (src/server/agents.ts) and SshHosts' (ssh-hosts.ts). */
 import { OrdoError } from '../../errors.js';
 import type { AgentInventoryItem, AgentHub } from '../../server/agents.js';
 import { handler, type ApiServices, type CallContext } from '../context.js';
@@ -12,12 +12,14 @@ export function hostHandlers(s: ApiServices) {
     if (!call.session) throw new OrdoError('ORDO_BAD_STATE', 'agents talk over the WebSocket (/ws)');
     return call.session;
   };
+  const list = () => [...(s.agents?.list() ?? []), ...(s.sshHosts?.list() ?? [])];
   const toggle = (verb: 'drain' | 'resume') => handler(async (p: { name: string }, call) => {
-    await hub()[verb](p.name, call.principal.name);
-    return { name: p.name, state: hub().list().find((h) => h.name === p.name)?.state ?? 'down' };
+    if (s.sshHosts?.has(p.name)) await s.sshHosts[verb](p.name, call.principal.name);
+    else await hub()[verb](p.name, call.principal.name);
+    return { name: p.name, state: list().find((h) => h.name === p.name)?.state ?? 'down' };
   });
   return {
-    'hosts.list': handler(async () => s.agents?.list() ?? []),
+    'hosts.list': handler(async () => list()),
     'hosts.drain': toggle('drain'),
     'hosts.resume': toggle('resume'),
     'agent.hello': handler(async (p: { name: string; labels?: Record<string, string>; version?: string; attempts: AgentInventoryItem[] }, call) =>

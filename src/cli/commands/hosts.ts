@@ -54,7 +54,7 @@ export function registerHostCommands(program: Command): void {
     }));
 
   program.command('hosts')
-    .description("the hosts of ordo.yaml and their agents, as the server sees them")
+    .description("the hosts of ordo.yaml (agents' and SSH), as the server sees them")
     .option('--server <url>', 'the server (ORDO_SERVER)')
     .option('--token <token>', 'API token (ORDO_TOKEN)')
     .option('--json', 'print JSON')
@@ -64,9 +64,10 @@ export function registerHostCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(hosts)}\n`);
         return;
       }
-      process.stdout.write(table(['host', 'state', 'running', 'slots', 'labels', 'agent since'], hosts.map((h) => [
-        h.name, h.state, String(h.running), String(h.slots),
-        Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-', h.agent ? time(h.agent.connectedAt) : '-',
+      // An agent's host says since when its agent is connected; an SSH host, why its last probe failed.
+      process.stdout.write(table(['host', 'via', 'state', 'running', 'slots', 'labels', 'agent since / why down'], hosts.map((h) => [
+        h.name, h.transport === 'ssh' ? `ssh ${h.address ?? ''}` : 'agent', h.state, String(h.running), String(h.slots),
+        Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-', h.agent ? time(h.agent.connectedAt) : h.reason ?? '-',
       ])));
     }));
 

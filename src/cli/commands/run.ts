@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { RunSummary } from '../../engine/active-run.js';
 import { abort } from '../../engine/operator.js';
+import { hostsMatching } from '../../engine/resources.js';
 import { resolveParams } from '../../defs/params.js';
 import { flowFingerprint } from '../../defs/version.js';
 import { OrdoError } from '../../errors.js';
@@ -109,10 +110,14 @@ export function registerRunCommands(program: Command): void {
     .action(action(async (flowName: string, opts: RunOptions) => {
       const extra = runOptions(opts);
       const { dir, flow, params, maxParallel, project } = await prepare(flowName, opts);
-      const placed = flow.jobs.filter((j) => j.host !== undefined || j.hostSelector || j.singleton);
+      // Only a server has agents: here a job that only an agent's host can take would wait for ever. SSH
+      // hosts need no agent: this process runs their jobs itself.
+      const { hosts } = project.settings;
+      const viaSsh = (name: string) => hosts.get(name)?.transport === 'ssh';
+      const placed = flow.jobs.filter((j) => (j.host !== undefined && !viaSsh(j.host))
+        || j.singleton !== undefined || (j.hostSelector && !hostsMatching(j.hostSelector.labels, hosts).some(viaSsh)));
       if (placed.length > 0) {
-        // Only a server has agents: here such a job would wait for its host for ever.
-        throw new OrdoError('ORDO_BAD_ARGUMENT', `flow "${flow.name}" has jobs on hosts (${placed.map((j) => j.name).join(', ')}): ` +
+        throw new OrdoError('ORDO_BAD_ARGUMENT', `flow "${flow.name}" has jobs on agents' hosts (${placed.map((j) => j.name).join(', ')}): ` +
           `a server runs it (ordo start ${flow.name}, with ordo server and the hosts' agents running)`);
       }
       const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
