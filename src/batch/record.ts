@@ -111,7 +111,7 @@ export async function batchRecord(batch: BatchRow, run: RunRow, tasks: TaskRow[]
 }
 
 function skipWhy(task: TaskRow, grouped: boolean): string {
-  if (task.reason === 'unsatisfiable' && grouped) return 'not run: the failure threshold stopped the batch before its group';
+  if (task.reason === 'unsatisfiable' && grouped) return 'the failure threshold stopped the batch before this group';
   return `not run (${task.reason ?? 'skipped'})`;
 }
 
