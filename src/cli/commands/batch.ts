@@ -83,14 +83,25 @@ function summary(r: BatchRecord): Summary {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until the batch has ended; a server that restarts meanwhile is waited for (up to a minute). */
+const HINT_AFTER_MS = 10_000;
+
+/**
+ * Polls until the batch has ended; a server that restarts meanwhile is waited for (up to a minute). When no
+ * host has started after a while, says once what it waits for (no server, or the hosts' agents are away).
+ */
 async function untilEnded(a: BatchAccess, id: number): Promise<BatchRecord> {
   let unreachableSince: number | undefined;
+  const since = Date.now();
+  let hinted = false;
   for (;;) {
     try {
       const r = await a.get(id);
       unreachableSince = undefined;
       if (r.state !== 'running') return r;
+      if (!hinted && Date.now() - since > HINT_AFTER_MS && r.hosts.every((h) => h.outcome === 'waiting')) {
+        hinted = true;
+        process.stderr.write(`ordo: no host of batch ${id} has started yet: is ordo server running on this project's store, and are the hosts' agents connected? (ordo why ${r.run} ${r.hosts[0]?.host ?? 'HOST'})\n`);
+      }
     } catch (err) {
       if (!(err instanceof OrdoError) || err.code !== 'ORDO_UNAVAILABLE') throw err;
       unreachableSince ??= Date.now();
