@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { BatchPlan, FailureThreshold } from '../defs/batch-model.js';
 import { createTestKit, type Script } from '../testkit/index.js';
 import type { RunSummary } from '../engine/active-run.js';
+import { explainTask } from '../engine/explain.js';
 import { emptyCatalog } from '../engine/resources.js';
 import { batchFlow, thresholdJob } from './flow.js';
 import { batchRecord } from './record.js';
@@ -67,4 +68,23 @@ test('failures within the threshold (a percentage of the hosts) let every group 
   assert.equal(r.allowedFailures, 2);
   assert.equal(r.state, 'failed');
   assert.deepEqual([r.totals.ok, r.totals.failed, r.totals.notRun], [6, 2, 0]);
+});
+
+test('ordo why counts what a threshold waits for instead of listing every host', async () => {
+  const hosts = new Map(GROUPS.flat().map((name) => [name, { name, transport: 'agent' as const, labels: {}, slots: 1 }]));
+  const catalog = { ...emptyCatalog(), hosts, hostsUp: true };
+  // h2 runs until the test completes it; h1 fails at once.
+  const kit = await createTestKit({ script: { h1: [{ status: 'failed', exitCode: 1, durationMs: 10 }], h2: [{}] }, catalog });
+  try {
+    const { runId, done } = await kit.start(batchFlow(plan({ kind: 'count', max: 1 })));
+    await kit.clock.advance(100);
+    const why = await explainTask(kit.store, runId, thresholdJob(1), { catalog, maxParallel: 10, now: kit.clock.now(), agingMs: 60_000, defaultEstimateMs: 60_000 });
+    assert.equal(why.text, 'it waits for 1 of 2 jobs to end (1 ended failed|aborted|expired; more than 1 stops it)');
+    assert.match((await explainTask(kit.store, runId, 'h3', { catalog, maxParallel: 10, now: kit.clock.now(), agingMs: 60_000, defaultEstimateMs: 60_000 })).text,
+      /waits for threshold:1 \(waiting, waiting for succeeded\)/);
+    kit.executor.complete(runId, 'h2');
+    assert.equal((await kit.finish(done, 50)).run.state, 'failed');
+  } finally {
+    await kit.close();
+  }
 });
