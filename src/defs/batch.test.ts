@@ -81,7 +81,7 @@ test('a selector matching nothing, a host without a command, 101%, hosts with gr
   assert.deepEqual(read('batch: x\nhosts: [web1]\nrollout: { groups: [[web2]] }\ncommands: { default: { shell: "true" } }\n').lines,
     ['batches/b.yaml:2:1: ORDO_BAD_VALUE "hosts" and "rollout.groups" together: the groups name the hosts, give only them']);
   assert.deepEqual(read('batch: x\nhosts: [web1, web1]\n').lines, [
-    'batches/b.yaml:2:15: ORDO_BAD_VALUE host "web1" is in "hosts" twice: a host runs once per batch',
     'batches/b.yaml:1:1: ORDO_MISSING_KEY a batch needs "commands" (at least "commands.default")',
+    'batches/b.yaml:2:15: ORDO_BAD_VALUE host "web1" is in "hosts" twice: a host runs once per batch',
   ]);
 });

@@ -32,6 +32,7 @@ export function readBatchText(file: string, text: string, hosts: ReadonlyMap<str
   const root = reader.map(src.root, 'a batch file');
   if (root && !isBatchRoot(root)) diags.error('ORDO_MISSING_KEY', 'a batch file names its batch with "batch: NAME"', reader.at(root));
   const plan = root && isBatchRoot(root) ? readBatch(reader, root, hosts) : undefined;
+  diags.list.sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column);
   return diags.hasErrors ? { diagnostics: diags } : { plan, diagnostics: diags };
 }
 
