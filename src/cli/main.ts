@@ -21,6 +21,7 @@ import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerSecretCommands } from './commands/secrets.js';
 import { registerArchiveCommand } from './commands/archive.js';
+import { registerBatchCommands } from './commands/batch.js';
 import { installRemote } from './remote.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
@@ -55,6 +56,7 @@ registerWorkflowCommands(program);
 registerHostCommands(program);
 registerSecretCommands(program);
 registerArchiveCommand(program);
+registerBatchCommands(program);
 // After every command: adds --server/--token to those that can run against a remote server.
 installRemote(program);
 registerTimeCommands(program);

@@ -11,6 +11,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_MISSING_KEY: 'a required key is missing',
   ORDO_BAD_VALUE: 'a value is out of range or not one of the allowed values',
   ORDO_DUPLICATE_FLOW: 'two files declare the same flow',
+  ORDO_DUPLICATE_BATCH: 'two files declare the same batch',
   ORDO_DUPLICATE_TEMPLATE: 'two templates have the same name',
   ORDO_UNKNOWN_JOB: 'a dependency names a job that the flow does not have',
   ORDO_UNKNOWN_TEMPLATE: 'a job or template extends a template that does not exist',

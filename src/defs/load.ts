@@ -14,6 +14,8 @@ import { defaultSettings, type FlowDef, type Project, type ProjectSettings } fro
 import { DEFINITION_YAML, isProjectDir, projectFiles, SETTINGS_FILE } from './project-root.js';
 import { readConnectors, readGates } from './resources.js';
 import { readHosts } from './hosts.js';
+import { readBatch } from './batch.js';
+import type { BatchPlan } from './batch-model.js';
 import { FLOW_KEYS, parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
 import { readTime, type TimeSection } from './time.js';
@@ -50,6 +52,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   const templates = new TemplateRegistry(diags);
   const settings: ProjectSettings = defaultSettings();
   const flowFiles: { reader: Reader; root: YAMLMap }[] = [];
+  const batchFiles: { reader: Reader; root: YAMLMap }[] = [];
   const time: TimeSection = {};
   for (const path of files) {
     const rel = relative(dir, path).split(sep).join('/');
@@ -65,6 +68,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     if (!isMap(root)) continue; // not an Ordo file (other tools' YAML may live in the project)
     const keys = entries(root).map((e) => e.key);
     if (keys.includes('flow')) flowFiles.push({ reader, root });
+    else if (keys.includes('batch')) batchFiles.push({ reader, root });
     else if (looksLikeFlow(reader, root)) continue;
     else if (keys.includes('templates')) {
       for (const e of reader.strictEntries(root, TEMPLATE_FILE_KEYS, 'a template file')) {
@@ -89,8 +93,25 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     flows.set(flow.name, flow);
   }
   checkTriggers(flows, settings, diags);
+  const batches = readBatches(batchFiles, settings, diags);
   const diagnostics = [...diags.list].sort(byPlace);
-  return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows }, diagnostics };
+  return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows, batches }, diagnostics };
+}
+
+/** The project's named batches (after ordo.yaml: they name its hosts); a name declared twice is an error. */
+function readBatches(files: { reader: Reader; root: YAMLMap }[], settings: ProjectSettings, diags: Diagnostics): Map<string, BatchPlan> {
+  const batches = new Map<string, BatchPlan>();
+  for (const { reader, root } of files) {
+    const plan = readBatch(reader, root, settings.hosts);
+    if (!plan) continue;
+    const previous = batches.get(plan.name);
+    if (previous) {
+      diags.error('ORDO_DUPLICATE_BATCH', `batch "${plan.name}" is already declared in ${previous.source}`, reader.at(root.get('batch', true) as Parameters<Reader['at']>[0]));
+      continue;
+    }
+    batches.set(plan.name, plan);
+  }
+  return batches;
 }
 
 function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, templates: TemplateRegistry, time: TimeSection, dir: string): void {

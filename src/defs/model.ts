@@ -12,6 +12,7 @@ import type { RetentionPolicy } from './retention.js';
 import type { JobLimits } from './limits.js';
 import type { CalendarDef } from '../time/calendar.js';
 import type { PlanDef } from '../time/plan.js';
+import type { BatchPlan } from './batch-model.js';
 
 /** Where something was written: 1-based line and column. */
 export interface SourceLocation {
@@ -35,10 +36,15 @@ export interface DependencyRef {
   at?: SourceLocation;
 }
 
-/** All `all` dependencies of a job are required; an `any` group needs one of its members. */
+/**
+ * All `all` dependencies of a job are required; an `any` group needs one of its members. `atMost` is a
+ * failure threshold (network-wide batches, docs/batches.md): it waits for every member to end and holds when
+ * at most `max` of them ended in their listed states; it fails as soon as more than `max` have.
+ */
 export type Dependency =
   | { kind: 'job'; ref: DependencyRef }
-  | { kind: 'any'; members: DependencyRef[]; at?: SourceLocation };
+  | { kind: 'any'; members: DependencyRef[]; at?: SourceLocation }
+  | { kind: 'atMost'; members: DependencyRef[]; max: number; at?: SourceLocation };
 
 export interface RetryPolicy {
   /** Further attempts after the first one fails. */
@@ -258,6 +264,8 @@ export interface Project {
   dir: string;
   settings: ProjectSettings;
   flows: Map<string, FlowDef>;
+  /** Named network-wide batches: the project's files with `batch: NAME` (docs/batches.md). */
+  batches: Map<string, BatchPlan>;
 }
 
 export function defaultSettings(): ProjectSettings {

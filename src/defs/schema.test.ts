@@ -14,6 +14,8 @@ import { repoPath } from '../paths.js';
 import { formatDiagnostic, type DiagnosticCode } from './diagnostics.js';
 import { loadProject, type LoadResult } from './load.js';
 import { CALENDAR_KEYS } from './time.js';
+import { BATCH_KEYS, ROLLOUT_KEYS } from './batch.js';
+import { BATCH_COMMAND_KEYS, COMMAND_MAP_KEYS } from './batch-commands.js';
 import { PLAN_KEYS } from './time-plans.js';
 import { CATCHUP_POLICIES, DEP_STATES, OVERLAP_POLICIES } from './model.js';
 import {
@@ -34,8 +36,8 @@ interface Schema {
   pattern?: string;
 }
 
-type FileKind = 'ordo' | 'flow' | 'templates';
-const KINDS: readonly FileKind[] = ['ordo', 'flow', 'templates'];
+type FileKind = 'ordo' | 'flow' | 'templates' | 'batch';
+const KINDS: readonly FileKind[] = ['ordo', 'flow', 'templates', 'batch'];
 
 function readSchema(kind: FileKind): Schema {
   return JSON.parse(readFileSync(repoPath('schemas', `${kind}.schema.json`), 'utf8')) as Schema;
@@ -65,6 +67,7 @@ function kindOf(rel: string, doc: unknown): FileKind | undefined {
   if (rel === 'ordo.yaml') return 'ordo';
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
   if ('flow' in doc) return 'flow';
+  if ('batch' in doc) return 'batch';
   if ('templates' in doc) return 'templates';
   return undefined;
 }
@@ -283,6 +286,23 @@ const ACCEPTED: Record<string, Record<string, string>> = {
     'flows/nightly.yaml': NIGHTLY,
     'flows/extract.yml': EXTRACT,
     'other/tool.yaml': 'name: not an Ordo file\n',
+  },
+  'batches: groups with a command map, parallel over a selector': {
+    'ordo.yaml': 'hosts:\n  web1: { labels: { role: web, os: linux } }\n  web2: { labels: { role: web, os: freebsd } }\n  db1: { labels: { role: db } }\n',
+    'batches/deploy.yaml': `batch: deploy
+description: roll out release 42
+rollout: { groups: [[web1], [web2, db1]] }
+maxFailures: 50%
+timeout: 5m
+env: { RELEASE: 42 }
+cwd: /srv
+commands:
+  default: { shell: 'deploy "$RELEASE"' }
+  os: { freebsd: { command: [/usr/local/bin/deploy, 42], timeout: 10m } }
+  labels: { role=db: { shell: migrate, env: { DRY: false } } }
+  hosts: { web1: { shell: 'deploy --canary', cwd: /tmp } }
+`,
+    'batches/web.yml': 'batch: web\nhosts: { labels: { role: web } }\nrollout: { parallel: 1 }\nmaxFailures: 1\ncommands: { default: { command: ["true"] } }\n',
   },
   'gates as a list, a minimal flow': {
     'ordo.yaml': 'gates: [eod, month_end]\n',
@@ -544,6 +564,10 @@ test('the schemas allow exactly the keys the loader allows', () => {
   // A plan is one of several shapes (by its rule key); together they hold every key of PLAN_KEYS.
   const planKeys = new Set((def('ordo', 'plan').oneOf ?? []).flatMap((shape) => keys(shape)));
   assert.deepEqual([...planKeys].sort(), sorted(PLAN_KEYS));
+  assert.deepEqual(keys(schemas.batch), sorted(BATCH_KEYS));
+  assert.deepEqual(keys(def('batch', 'rollout')), sorted(ROLLOUT_KEYS));
+  assert.deepEqual(keys(def('batch', 'commandMap')), sorted(COMMAND_MAP_KEYS));
+  assert.deepEqual(keys(def('batch', 'batchCommand')), sorted(BATCH_COMMAND_KEYS));
 });
 
 test('the schemas use the loader\'s names, states and policies', () => {

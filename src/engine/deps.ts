@@ -23,8 +23,9 @@ export function refStatus(ref: DependencyRef, task: TaskRow | undefined): DepSta
   return 'unsatisfiable';
 }
 
-function depStatus(dep: Dependency, tasks: ReadonlyMap<string, TaskRow>): DepStatus {
+export function depStatus(dep: Dependency, tasks: ReadonlyMap<string, TaskRow>): DepStatus {
   if (dep.kind === 'job') return refStatus(dep.ref, tasks.get(dep.ref.job));
+  if (dep.kind === 'atMost') return thresholdStatus(dep.members, dep.max, tasks);
   let pending = false;
   for (const m of dep.members) {
     const s = refStatus(m, tasks.get(m.job));
@@ -32,6 +33,19 @@ function depStatus(dep: Dependency, tasks: ReadonlyMap<string, TaskRow>): DepSta
     if (s === 'pending') pending = true;
   }
   return pending ? 'pending' : 'unsatisfiable';
+}
+
+/** `atMost`: more than `max` members ended in their states: never; every member ended within it: yes. */
+function thresholdStatus(members: DependencyRef[], max: number, tasks: ReadonlyMap<string, TaskRow>): DepStatus {
+  let hits = 0;
+  let pending = false;
+  for (const m of members) {
+    const task = tasks.get(m.job);
+    if (!task || !isTaskEnded(task.state)) pending = true;
+    else if (m.states.includes('done') || m.states.includes(task.state)) hits++;
+  }
+  if (hits > max) return 'unsatisfiable';
+  return pending ? 'pending' : 'satisfied';
 }
 
 export function jobStatus(job: JobDef, tasks: ReadonlyMap<string, TaskRow>): DepStatus {
@@ -63,11 +77,15 @@ export function dependentsIndex(flow: FlowDef): Map<string, string[]> {
   return out;
 }
 
-/** job -> the end states of it that some dependency waits for (so a failure there is handled). */
+/**
+ * job -> the end states of it that some dependency waits for (so a failure there is handled). A threshold
+ * (`atMost`) only tolerates failures up to a count: the run still failed.
+ */
 export function handledStatesIndex(flow: FlowDef): Map<string, Set<DepState>> {
   const out = new Map<string, Set<DepState>>();
   for (const job of flow.jobs) {
     for (const dep of job.after) {
+      if (dep.kind === 'atMost') continue;
       for (const ref of refsOf(dep)) {
         const set = out.get(ref.job) ?? new Set<DepState>();
         for (const s of ref.states) set.add(s);

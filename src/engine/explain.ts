@@ -66,11 +66,21 @@ async function explain(store: EngineStore, runId: number, job: string, opts: Exp
   const byJob = new Map(tasks.map((t) => [t.job, t]));
   if (task.state === 'waiting') {
     const jobDef = def.jobs.find((j) => j.name === job)!;
-    const pending = jobDef.after.flatMap((d) => (d.kind === 'job' ? [d.ref] : d.members))
+    const pending = jobDef.after.flatMap((d) => (d.kind === 'job' ? [d.ref] : d.kind === 'any' ? d.members : []))
       .filter((ref) => refStatus(ref, byJob.get(ref.job)) === 'pending')
       .map((ref) => ({ job: ref.job, state: byJob.get(ref.job)?.state ?? '?', wants: ref.states }));
-    const list = pending.map((p) => `${p.job} (${p.state}, waiting for ${p.wants.join('|')})`).join(', ');
-    return { ...base, pending, text: pending.length ? `it waits for ${list}` : 'its dependencies are met; an engine makes it ready at its next tick' };
+    const parts = pending.map((p) => `${p.job} (${p.state}, waiting for ${p.wants.join('|')})`);
+    // A threshold (a batch's between groups) waits for many jobs: counted, not listed.
+    for (const d of jobDef.after) {
+      if (d.kind !== 'atMost') continue;
+      const ended = d.members.map((m) => ({ m, t: byJob.get(m.job) })).filter(({ t }) => t && isTaskEnded(t.state));
+      const hits = ended.filter(({ m, t }) => refStatus(m, t) === 'satisfied').length;
+      if (ended.length < d.members.length) {
+        parts.push(`${d.members.length - ended.length} of ${d.members.length} jobs to end (${hits} ended ${d.members[0]?.states.join('|') ?? ''}; more than ${d.max} stops it)`);
+      }
+    }
+    const text = parts.length ? `it waits for ${parts.join(', ')}` : 'its dependencies are met; an engine makes it ready at its next tick';
+    return { ...base, pending, text };
   }
 
   // Ready: rank it among every ready task of every unfinished run, as a dispatcher would.

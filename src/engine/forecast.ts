@@ -7,7 +7,7 @@
  */
 import type { JobDef } from '../defs/model.js';
 import { ActiveRun } from './active-run.js';
-import { refStatus } from './deps.js';
+import { jobStatus } from './deps.js';
 import { prepareOrdering } from './ordering.js';
 import type { ResourceCatalog } from './resources.js';
 import { isTaskEnded, RUN_END_STATES, type EngineStore, type RunState, type TaskRow } from './store.js';
@@ -69,7 +69,7 @@ export async function forecastRun(store: EngineStore, runId: number, opts: {
       changed = false;
       for (const task of sim.values()) {
         if (task.state !== 'waiting' && task.state !== 'ready') continue;
-        const status = depsStatus(jobs.get(task.job)!, sim);
+        const status = jobStatus(jobs.get(task.job)!, sim);
         if (status === 'unsatisfiable') {
           task.state = 'skipped';
           out.set(task.job, entry(task, null, t, false));
@@ -109,16 +109,4 @@ export async function forecastRun(store: EngineStore, runId: number, opts: {
 
 function entry(task: TaskRow, start: number | null, end: number | null, known: boolean): ForecastJob {
   return { job: task.job, state: task.state, start, end, known, late: false };
-}
-
-function depsStatus(job: JobDef, tasks: Map<string, TaskRow>): 'satisfied' | 'pending' | 'unsatisfiable' {
-  let pending = false;
-  for (const dep of job.after) {
-    const refs = dep.kind === 'job' ? [dep.ref] : dep.members;
-    const statuses = refs.map((r) => refStatus(r, tasks.get(r.job)));
-    const s = dep.kind === 'job' ? statuses[0]! : statuses.includes('satisfied') ? 'satisfied' : statuses.includes('pending') ? 'pending' : 'unsatisfiable';
-    if (s === 'unsatisfiable') return 'unsatisfiable';
-    if (s === 'pending') pending = true;
-  }
-  return pending ? 'pending' : 'satisfied';
 }

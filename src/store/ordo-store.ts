@@ -105,7 +105,8 @@ export class OrdoStore implements EngineStore {
     return row ? this.toFlowVersion(row) : undefined;
   }
 
-  async createRun(run: NewRun): Promise<RunRow> {
+  /** `also` writes rows that belong with the run (a batch's) in the same transaction. */
+  async createRun(run: NewRun, also?: (tx: Queryable, run: RunRow) => Promise<void>): Promise<RunRow> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query(
         'INSERT INTO runs (flow, flow_version_id, state, params, created_at, priority, stats_class, business_date, fire_id) ' +
@@ -120,6 +121,7 @@ export class OrdoStore implements EngineStore {
         at: run.at, runId: created.id, kind: 'run_created',
         data: { flow: run.flow, flowVersionId: run.flowVersionId, params: run.params, tasks: run.jobs.length },
       }]);
+      await also?.(tx, created);
       return created;
     });
   }
