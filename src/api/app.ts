@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticator.js';
 import { FailureLimiter, type LimiterOptions } from '../auth/limiter.js';
 import type { Role } from '../auth/roles.js';
+import { SessionStore, type SessionOptions } from '../auth/sessions.js';
 import { OpenConnections } from './connections.js';
 import { CONTRACT } from './contract/index.js';
 import type { ApiServices } from './context.js';
@@ -33,6 +34,10 @@ export interface ApiAppOptions {
   metricsPublic?: boolean;
   /** How often open connections check their credential while idle (default 5 s). */
   recheckMs?: number;
+  /** Console sessions' lifetimes (auth/sessions.ts). */
+  sessions?: SessionOptions;
+  /** The environment the console's banner shows (ORDO_ENV), over ordo.yaml's `environment`. */
+  environmentName?: string;
 }
 
 export class ApiApp {
@@ -44,10 +49,12 @@ export class ApiApp {
   readonly auth: Authenticator;
   readonly limiter: FailureLimiter;
   readonly connections: OpenConnections;
+  readonly sessions: SessionStore;
   private readonly unsubscribe: () => void;
 
   constructor(readonly opts: ApiAppOptions) {
     const { logger } = opts;
+    this.sessions = new SessionStore(opts.sessions);
     this.limiter = opts.services.limiter ?? new FailureLimiter(opts.rateLimit);
     this.connections = new OpenConnections((err) => logger.warn({ err }, 'checking the credential of a connection failed'));
     this.connections.start(opts.recheckMs ?? 5000);

@@ -1,18 +1,21 @@
 /**
  * The HTTP server: Fastify on one port (TLS when a certificate and key are given) serving JSON-RPC over
- * POST /rpc and over the WebSocket /ws, the REST routes under /api, /openapi.json, /, /health(z), /readyz and
- * /metrics. Structured logs go to the pino logger it is given.
+ * POST /rpc and over the WebSocket /ws, the REST routes under /api, /openapi.json, /, /health(z), /readyz,
+ * /metrics, the console's login under /auth and the console itself (its pages and files). Structured logs go to the pino logger it is given.
  */
+import fastifyCookie from '@fastify/cookie';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { ApiApp, type ApiAppOptions } from './app.js';
+import { installConsole, type ConsoleFiles } from './routes/console.js';
 import { installFallback } from './routes/fallback.js';
 import { OriginPolicy } from './origin.js';
 import { installGuards } from './routes/guards.js';
 import { opsRoutes } from './routes/ops.js';
 import { restRoutes } from './routes/rest.js';
 import { rpcRoutes } from './routes/rpc.js';
+import { sessionRoutes, type ConsoleSettings } from './routes/session.js';
 import { wsRoutes } from './routes/ws.js';
 
 export interface ApiServerOptions extends ApiAppOptions {
@@ -22,6 +25,16 @@ export interface ApiServerOptions extends ApiAppOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Web origins besides the server's own that may call it from a browser (`--allow-origin`). */
   allowOrigins?: readonly string[];
+  /** The console's files: false serves none, a directory other files (default: dist/console when built). */
+  console?: false | string;
+}
+
+/** The banner: ORDO_ENV or ordo.yaml's `environment`, in `environmentColor` (red for prod by default). */
+function consoleSettings(app: ApiApp): ConsoleSettings {
+  const settings = app.opts.services.project.current.settings;
+  const name = app.opts.environmentName ?? settings.environment;
+  const color = settings.environmentColor ?? (/^prod(uction)?$/i.test(name) ? '#c62828' : '#546e7a');
+  return { environment: { name, color } };
 }
 
 export interface ApiServer {
@@ -48,11 +61,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     req.log[quiet ? 'debug' : 'info']({ method: req.method, path: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
-  installFallback(f);
+  let pages: ConsoleFiles | null = null;
+  installFallback(f, () => pages);
+  await f.register(fastifyCookie);
   await f.register(fastifyWebsocket, { options: { maxPayload: maxBytes * 4 } });
   // After the WebSocket plugin, whose hooks mark an upgrade first (so a refused upgrade's socket is closed).
   installGuards(f, origins);
-  await f.register(opsRoutes(app));
+  pages = opts.console === false ? null : await installConsole(f, typeof opts.console === 'string' ? opts.console : undefined);
+  await f.register(opsRoutes(app, pages));
+  await f.register(sessionRoutes(app, opts.tls !== undefined, () => consoleSettings(app)));
   await f.register(rpcRoutes(app));
   await f.register(restRoutes(app));
   await f.register(wsRoutes(app));

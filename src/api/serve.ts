@@ -135,7 +135,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
       },
       logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,
       feedPollMs: opts.feedPollMs, checkResults: opts.checkResults, allowOrigins: opts.allowOrigins, metricsPublic: opts.metricsPublic,
-      rateLimit: opts.rateLimit, recheckMs: opts.recheckMs,
+      rateLimit: opts.rateLimit, recheckMs: opts.recheckMs, environmentName: (opts.env ?? process.env).ORDO_ENV || undefined,
     });
   } catch (err) {
     await jobcenter?.close();

@@ -119,6 +119,7 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
     if (e.key === 'maxParallel') settings.maxParallel = reader.integer(e.value, '"maxParallel"', 1) ?? settings.maxParallel;
     else if (e.key === 'logMaxBytes') settings.logMaxBytes = reader.integer(e.value, '"logMaxBytes"', 1024) ?? settings.logMaxBytes;
     else if (e.key === 'environment') settings.environment = reader.string(e.value, '"environment"') ?? settings.environment;
+    else if (e.key === 'environmentColor') settings.environmentColor = reader.string(e.value, '"environmentColor"') ?? null;
     else if (e.key === 'connectors') {
       const c = reader.map(e.value, '"connectors"');
       if (c) readConnectors(reader, c, settings.connectors);

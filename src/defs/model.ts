@@ -244,6 +244,8 @@ export interface ProjectSettings {
   logMaxBytes: number;
   /** The environment connectors are mapped to (overridden by ORDO_ENV). */
   environment: string;
+  /** The console banner's colour (CSS); null: red for an environment named prod or production, else grey-blue. */
+  environmentColor: string | null;
   connectors: Map<string, ConnectorDef>;
   gates: Map<string, GateDef>;
   hosts: Map<string, HostDef>;
@@ -270,7 +272,7 @@ export interface Project {
 
 export function defaultSettings(): ProjectSettings {
   return {
-    maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', connectors: new Map(), gates: new Map(), hosts: new Map(),
+    maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', environmentColor: null, connectors: new Map(), gates: new Map(), hosts: new Map(),
     agingMs: 60_000, defaultEstimateMs: 60_000, calendars: new Map(), plans: new Map(),
   };
 }

@@ -5,7 +5,7 @@
 
 /** `ordo.yaml` at the project root. */
 export const SETTINGS_KEYS = [
-  'maxParallel', 'logMaxBytes', 'templates', 'environment', 'connectors', 'gates', 'aging', 'defaultEstimate',
+  'maxParallel', 'logMaxBytes', 'templates', 'environment', 'environmentColor', 'connectors', 'gates', 'aging', 'defaultEstimate',
   'calendars', 'plans', 'hosts', 'retention',
 ] as const;
 

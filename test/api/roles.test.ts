@@ -16,7 +16,7 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'flows.list': {}, 'flows.get': { flow: 'quick' }, 'flows.graph': { flow: 'quick' }, 'flows.validate': {}, 'flows.reload': {},
     'runs.start': { flow: 'quick' }, 'runs.list': {}, 'runs.get': { run }, 'runs.events': { run }, 'runs.logs': { run, job: 'a' },
     'runs.why': { run, job: 'a' }, 'runs.forecast': { run },
-    'runs.abort': { run }, 'runs.skip': { run, job: 'a' }, 'runs.restart': { run, job: 'b', mode: 'only' },
+    'runs.abort': { run }, 'runs.skip': { run, job: 'a' }, 'runs.restart': { run, job: 'b', mode: 'only' }, 'runs.bulk': { run, action: 'restart', jobs: ['b'], mode: 'only' },
     'jobs.disable': { flow: 'quick', job: 'b' }, 'jobs.enable': { flow: 'quick', job: 'b' },
     'gates.open': { name: 'eod' }, 'gates.close': { name: 'eod' }, 'connectors.block': { name: 'dwh' }, 'connectors.unblock': { name: 'dwh' },
     'resources.list': {}, 'settings.set': { name: 'max-parallel', value: 4 },

@@ -23,6 +23,16 @@ export const operateMethods = {
     result: entity('the jobs restarted', { run: int(), job: str(), jobs: arr(str()) }),
     rest: { verb: 'POST', path: '/api/runs/:run/jobs/:job/restart' },
   },
+  'runs.bulk': {
+    summary: 'one action (skip, abort or restart with its mode) on many jobs of a run, in one transaction: all change, or none when one refuses',
+    permission: 'operate',
+    params: obj({
+      run: runId, action: oneOf(['skip', 'abort', 'restart']), jobs: { ...arr(jobName), minItems: 1, maxItems: 10000 },
+      mode: oneOf(['only', 'downstream', 'failed'], { default: 'downstream' }),
+    }, ['run', 'action', 'jobs']),
+    result: entity('the jobs changed', { run: int(), action: str(), jobs: arr(str()) }),
+    rest: { verb: 'POST', path: '/api/runs/:run/bulk' },
+  },
   'jobs.disable': {
     summary: 'disable a job: in every run it is skipped (and counts as done) until enabled', permission: 'operate',
     params: obj({ flow: flowName, job: jobName }, ['flow', 'job']), result: obj({ flow: str(), job: str(), enabled: { const: false } }, ['flow', 'job', 'enabled']),

@@ -1,6 +1,6 @@
 /** Handlers of the operator actions: abort, skip, restart, disable, enable. The caller is the actor in the events. */
 import { suggest } from '../../suggest.js';
-import { abort, restart, skipJob, type OperatorContext, type RestartMode } from '../../engine/operator.js';
+import { abort, bulkAction, restart, skipJob, type BulkAction, type OperatorContext, type RestartMode } from '../../engine/operator.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { leaseMsFrom } from '../../server/runtime.js';
@@ -33,6 +33,11 @@ export function operateHandlers(s: ApiServices) {
       const def = (await s.store.getFlowVersion(run.flowVersionId)).def;
       const jobs = await restart(operatorContext(s, call), p.run, p.job, p.mode ?? 'downstream', def);
       return { run: p.run, job: p.job, jobs };
+    }),
+    'runs.bulk': handler(async (p: { run: number; action: BulkAction; jobs: string[]; mode?: RestartMode }, call) => {
+      const def = async () => (await s.store.getFlowVersion((await requireRun(s, p.run)).flowVersionId)).def;
+      const jobs = await bulkAction(operatorContext(s, call), p.run, p.action, p.jobs, p.mode ?? 'downstream', def);
+      return { run: p.run, action: p.action, jobs };
     }),
     'jobs.disable': setEnabled(false),
     'jobs.enable': setEnabled(true),

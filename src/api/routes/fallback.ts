@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { OrdoError } from '../../errors.js';
+import type { ConsoleFiles } from './console.js';
 import { sendError } from './rest.js';
 
 interface KnownRoute {
@@ -23,13 +24,16 @@ function patternOf(url: string): RegExp {
   return new RegExp(`^${parts.join('/')}/?$`);
 }
 
-export function installFallback(f: FastifyInstance): void {
+/** `spa`: the console's pages, which answer a browser's GET of a client route (routes/console.ts). */
+export function installFallback(f: FastifyInstance, spa?: () => ConsoleFiles | null): void {
   const routes: KnownRoute[] = [];
   f.addHook('onRoute', (opts) => {
     const methods = ([] as string[]).concat(opts.method);
     routes.push({ methods, pattern: patternOf(opts.url ?? opts.path) });
   });
   f.setNotFoundHandler((req, reply) => {
+    const pages = spa?.();
+    if (pages?.wantsPage(req)) return pages.sendPage(reply);
     const path = req.url.split('?')[0] ?? '/';
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
     // Bodies of unknown routes are not read; a request path is echoed without its query string.

@@ -9,6 +9,8 @@ import { OrdoError } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import { readiness } from '../methods/server.js';
 import { openApiDocument } from '../openapi.js';
+import { callerOf } from './caller.js';
+import type { ConsoleFiles } from './console.js';
 import { sendError } from './rest.js';
 
 /** What `GET /` answers: where a visitor (a browser, curl) goes next. */
@@ -27,11 +29,12 @@ export function apiIndex(version: string) {
   };
 }
 
-export function opsRoutes(app: ApiApp) {
+export function opsRoutes(app: ApiApp, pages: ConsoleFiles | null = null) {
   const document = openApiDocument(app.opts.services.version);
   const index = apiIndex(app.opts.services.version);
   return async (f: FastifyInstance): Promise<void> => {
-    f.get('/', async (_req, reply) => reply.send(index));
+    // A browser gets the console; other clients (curl, scripts) the index of the API.
+    f.get('/', async (req, reply) => (pages?.wantsPage(req) ? pages.sendPage(reply) : reply.send(index)));
     for (const path of ['/health', '/healthz']) f.get(path, async (_req, reply) => reply.type('text/plain').send('ok\n'));
     f.get('/readyz', async (_req, reply) => {
       const { ready, problem } = await readiness(app.opts.services);
@@ -40,7 +43,7 @@ export function opsRoutes(app: ApiApp) {
     f.get('/metrics', async (req, reply) => {
       if (!app.opts.metricsPublic) {
         try {
-          const caller = await app.auth.fromHeader(req.headers.authorization, req.ip);
+          const caller = (await callerOf(app, req, false)).principal;
           if (!allows(caller.role, 'read')) {
             throw caller.role === null
               ? new OrdoError('ORDO_UNAUTHENTICATED', '/metrics needs an API token (or ordo server --metrics-public)')

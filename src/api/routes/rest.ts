@@ -10,6 +10,7 @@ import type { ApiApp } from '../app.js';
 import { CONTRACT, type MethodSpec } from '../contract/index.js';
 import type { JsonSchema } from '../contract/schema.js';
 import { toWireError, type WireError } from '../rpc/errors.js';
+import { callerOf } from './caller.js';
 
 /** Text to the declared scalar type, when it reads as one (else left for validation to refuse). */
 function coerce(schema: JsonSchema | undefined, value: unknown): unknown {
@@ -62,7 +63,7 @@ export function restRoutes(app: ApiApp) {
           const started = performance.now();
           let principal = 'anonymous';
           try {
-            const caller = await app.auth.fromHeader(req.headers.authorization, req.ip);
+            const caller = (await callerOf(app, req, req.method !== 'GET')).principal;
             principal = caller.name;
             const result = await app.registry.invoke(name, paramsOf(spec, req), { principal: caller, address: req.ip });
             app.observe({ method: name, ms: performance.now() - started, code: null, principal });

@@ -9,6 +9,7 @@ import { OrdoError } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import { toWireError } from '../rpc/errors.js';
 import { failure } from '../rpc/protocol.js';
+import { callerOf } from './caller.js';
 import { refuse } from './guards.js';
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
@@ -27,7 +28,7 @@ export function rpcRoutes(app: ApiApp) {
     f.post('/rpc', async (req, reply) => {
       let principal;
       try {
-        principal = await app.auth.fromHeader(req.headers.authorization, req.ip);
+        principal = (await callerOf(app, req, true)).principal;
       } catch (err) {
         if (err instanceof OrdoError) return refuse(req, reply, err);
         const wire = toWireError(err);

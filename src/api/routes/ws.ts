@@ -22,6 +22,7 @@ import { OrdoError } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { Session } from '../context.js';
 import { notification } from '../rpc/protocol.js';
+import { callerOf } from './caller.js';
 import { sendError } from './rest.js';
 
 const MAX_IN_FLIGHT = 32;
@@ -40,7 +41,7 @@ export function wsRoutes(app: ApiApp) {
       websocket: true,
       preValidation: async (req, reply) => {
         try {
-          (req as unknown as { principal: Principal }).principal = await app.auth.fromHeader(req.headers.authorization, req.ip);
+          (req as unknown as { principal: Principal }).principal = (await callerOf(app, req, true)).principal;
         } catch (err) {
           return sendError(reply, err);
         }

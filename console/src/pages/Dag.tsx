@@ -1,0 +1,44 @@
+/** A flow's dependency graph laid out automatically (layout.ts), each job coloured by its state in the run; click selects. */
+import { memo, useMemo } from 'react';
+import type { Graph } from '../types';
+import { colorOf } from '../util';
+import { layout, NODE_H as H, NODE_W as W } from './layout';
+
+interface DagProps {
+  graph: Graph;
+  states: Map<string, string>;
+  selected: ReadonlySet<string>;
+  focus: string | null;
+  onPick: (job: string, e: React.MouseEvent) => void;
+}
+
+export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }: DagProps) {
+  const l = useMemo(() => layout(graph), [graph]);
+  return (
+    <div className="dag-wrap">
+      <svg width={l.width} height={l.height} data-testid="dag">
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" fill="#90a4ae" />
+          </marker>
+        </defs>
+        {l.edges.map((e) => (
+          <polyline key={e.key} className="edge" points={e.points.map((p) => `${p.x},${p.y}`).join(' ')}
+            strokeDasharray={e.soft ? '4 3' : undefined} markerEnd="url(#arrow)" />
+        ))}
+        {graph.nodes.map((n) => {
+          const p = l.nodes.get(n.job)!;
+          const state = states.get(n.job) ?? 'waiting';
+          return (
+            <g key={n.job} className="node" data-job={n.job} data-state={state} transform={`translate(${p.x - W / 2},${p.y - H / 2})`}
+              onClick={(e) => onPick(n.job, e)}>
+              <rect width={W} height={H} rx={5} fill={colorOf(state)} opacity={n.enabled ? 1 : 0.45}
+                stroke={focus === n.job ? '#000' : selected.has(n.job) ? '#ffca28' : 'none'} strokeWidth={3} />
+              <text x={W / 2} y={H / 2 + 4} textAnchor="middle">{n.job.length > 20 ? `${n.job.slice(0, 19)}…` : n.job}</text>
+            </g>
+          );
+        })}
+      </svg>
+    </div>
+  );
+});
