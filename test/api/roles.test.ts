@@ -35,6 +35,7 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'hosts.list': {}, 'hosts.drain': { name: 'none' }, 'hosts.resume': { name: 'none' },
     'jobs.history': { flow: 'hello', job: 'a' }, 'events.list': { limit: 5 },
     'secrets.list': {}, 'secrets.set': { name: 'probe', value: 'probe-value' }, 'secrets.delete': { name: 'no-such-secret' },
+    'handlers.list': {}, 'handlers.retry': { id: 999 },
     'agent.hello': { name: 'none', attempts: [] }, 'agent.inventory': { attempts: [] },
     'agent.done': { key: '1/1/1', token: 1, outcome: {} }, 'agent.output': { key: '1/1/1', stream: 'stdout', data: '' },
   };

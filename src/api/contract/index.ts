@@ -17,6 +17,7 @@ import { timeMethods } from './time.js';
 import { AGENT_NOTIFICATIONS, hostMethods } from './hosts.js';
 import { secretMethods } from './secrets.js';
 import { historyMethods } from './history.js';
+import { handlerMethods } from './handlers.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -32,6 +33,7 @@ export const CONTRACT = {
   ...hostMethods,
   ...secretMethods,
   ...historyMethods,
+  ...handlerMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

@@ -15,6 +15,7 @@ import { timeHandlers } from './time.js';
 import { hostHandlers } from './hosts.js';
 import { secretHandlers } from './secrets.js';
 import { historyHandlers } from './history.js';
+import { handlerHandlers } from './handlers.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -31,5 +32,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...hostHandlers(s),
     ...secretHandlers(s),
     ...historyHandlers(s),
+    ...handlerHandlers(s),
   };
 }
