@@ -11,6 +11,7 @@ import type { Project } from '../defs/model.js';
 import { OrdoError } from '../errors.js';
 import { leaseMsFrom, openRuntime, type Runtime } from '../server/runtime.js';
 import { startAdoptLoop } from '../server/scheduler-loop.js';
+import { startHandlerDispatcher } from '../alerts/start.js';
 import { startScheduling } from '../server/scheduling.js';
 import { SystemClock } from '../engine/clock.js';
 import { startApiServer, type ApiServer } from './http.js';
@@ -172,6 +173,8 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
     engine: rt.engine, store: rt.store, everyMs: opts.pollMs ?? 500, leaseMs: leaseMsFrom(),
     onAdopt: drive, onError: (err) => logger.error({ err }, 'adopt loop'),
   });
+  // Event handlers: deliveries queued with their events are made here (docs/alerts.md).
+  const handlers = startHandlerDispatcher(rt, project.dir, () => project.settings, logger, opts.env);
   // Triggers: runs their fires create are driven at once (adoption is idempotent with the sweep's).
   const scheduling = opts.triggers === false ? null
     : await startScheduling({ project, store: rt.store, clock: new SystemClock(), logger, onRun: drive });
@@ -192,6 +195,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
       await api?.close();
       await jobcenter?.close();
       await loop.stop();
+      await handlers.stop();
       await rt.close();
     },
   };

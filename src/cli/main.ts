@@ -20,6 +20,7 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowCommands } from './commands/workflow.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerSecretCommands } from './commands/secrets.js';
+import { registerHandlerCommands } from './commands/handlers.js';
 import { registerArchiveCommand } from './commands/archive.js';
 import { registerBatchCommands } from './commands/batch.js';
 import { installRemote } from './remote.js';
@@ -55,6 +56,7 @@ registerAuthCommands(program);
 registerWorkflowCommands(program);
 registerHostCommands(program);
 registerSecretCommands(program);
+registerHandlerCommands(program);
 registerArchiveCommand(program);
 registerBatchCommands(program);
 // After every command: adds --server/--token to those that can run against a remote server.

@@ -10,12 +10,13 @@ import { describeRef } from './expr.js';
 import { compileJob, type LocatedRef } from './job.js';
 import type { Dependency, FlowDef, JobDef, ParamDef, ProjectSettings } from './model.js';
 import { readDeadline, readPriority } from './resources.js';
+import { readHandlers, type HandlerDef } from './handlers.js';
 import { readSchedule } from './triggers.js';
 import { placeSingleton, readSingleton } from './singleton.js';
 import { readParams } from './params.js';
 import { FLOW_KEYS, NAME_PATTERN, type JobKey } from './spec.js';
 import { readLayer, type TemplateRegistry } from './templates.js';
-import { entries, type Entry, type Reader } from './yaml.js';
+import { entries, type Diagnostics, type Entry, type Reader } from './yaml.js';
 
 /** The flow, or undefined when any part of it has an error (the diagnostics say which). */
 export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRegistry, settings: ProjectSettings): FlowDef | undefined {
@@ -38,6 +39,8 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   const deadline = deadlineEntry ? readDeadline(reader, deadlineEntry.value, `flow "${name}"`) : undefined;
   const schedule = readSchedule(reader, name, fields);
   const singleton = readSingleton(reader, name, fields, settings);
+  const handlersEntry = fields.get('handlers');
+  const handlers = [...(handlersEntry ? readHandlers(reader, handlersEntry.value, `flow "${name}"`, 'flow') : []), ...settings.handlers];
   const paramsEntry = fields.get('params');
   const paramsMap = paramsEntry ? reader.map(paramsEntry.value, `"params" of flow "${name}"`) : undefined;
   const params: ParamDef[] = paramsMap ? readParams(reader, paramsMap, name) : [];
@@ -74,7 +77,8 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   checkResources(reader, jobs, settings);
   const placed = singleton ? placeSingleton(reader, name, jobs, singleton) : jobs;
   if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
-  return { name, description, file: reader.src.file, params, jobs: placed, maxParallel, priority, deadline, schedule };
+  checkEmail(diags, jobs, handlers, settings);
+  return { name, description, file: reader.src.file, params, jobs: placed, maxParallel, priority, deadline, schedule, ...(handlers.length > 0 && { handlers }) };
 }
 
 function readJobs(reader: Reader, jobsMap: YAMLMap, templates: TemplateRegistry, jobs: JobDef[], refs: { job: string; ref: LocatedRef }[]): void {
@@ -190,5 +194,17 @@ function checkResources(reader: Reader, jobs: JobDef[], settings: ProjectSetting
     } else if (job.host !== undefined && job.kind !== 'command') {
       reader.diags.error('ORDO_BAD_VALUE', `job "${job.name}" of kind ${job.kind} cannot have a "host": only command jobs run on hosts`, job.at ?? reader.at(null));
     }
+  }
+}
+
+/** An e-mail handler needs `smtp:` in ordo.yaml: said at the handler, not at its first failed delivery. */
+export function checkEmail(diags: Diagnostics, jobs: JobDef[], flowHandlers: HandlerDef[], settings: ProjectSettings): void {
+  if (settings.smtp) return;
+  const all = [...flowHandlers, ...jobs.flatMap((j) => j.handlers ?? [])];
+  for (const h of all.filter((x) => x.level !== 'project')) {
+    if (h.action.kind !== 'email') continue;
+    const [file, line, column] = h.where.split(':');
+    diags.error('ORDO_MISSING_KEY', 'this handler sends e-mail, but ordo.yaml has no "smtp" settings (host, port, from, ...)',
+      { file: file!, line: Number(line), column: Number(column) });
   }
 }

@@ -11,6 +11,7 @@ import {
 } from './spec.js';
 import { readConnectorUse, readDeadline, readLocks, readPriority } from './resources.js';
 import { readHostSelector } from './hosts.js';
+import { readHandlers } from './handlers.js';
 import type { AttrLayer } from './templates.js';
 import { compileWorkflowCall } from './workflow-job.js';
 import { describe, entries, scalarValue, type Entry, type Reader } from './yaml.js';
@@ -128,6 +129,10 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const priority = prioAttr ? readPriority(prioAttr.reader, prioAttr.entry.value, what) : 0;
   const deadlineAttr = attr('deadline');
   const deadline = deadlineAttr ? readDeadline(deadlineAttr.reader, deadlineAttr.entry.value, what) : undefined;
+  const latestAttr = attr('latestStart');
+  const latestStart = latestAttr ? readDeadline(latestAttr.reader, latestAttr.entry.value, what, 'latestStart') : undefined;
+  const handlersAttr = attr('handlers');
+  const handlers = handlersAttr ? readHandlers(handlersAttr.reader, handlersAttr.entry.value, what, 'job') : undefined;
   const loadAttr = attr('maxLoad');
   const maxLoad = loadAttr ? loadAttr.reader.number(loadAttr.entry.value, `"maxLoad" of ${what}`, 0) : undefined;
   const estimateMs = duration('estimate', '"estimate"');
@@ -143,7 +148,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
 
   const job: Omit<JobDef, 'after'> = {
     name, kind, command, ...call, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
-    extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs, ...(host !== undefined && { host }), ...(hostSelector && { hostSelector }),
+    extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs, ...(latestStart && { latestStart }), ...(handlers?.length && { handlers }), ...(host !== undefined && { host }), ...(hostSelector && { hostSelector }),
     ...(limits && { limits }),
   };
   return { job, refs, ok: diags.list.length === before };

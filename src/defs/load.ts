@@ -9,13 +9,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { isMap, type YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
-import { compileFlow } from './flow.js';
+import { checkEmail, compileFlow } from './flow.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
 import { DEFINITION_YAML, isProjectDir, projectFiles, SETTINGS_FILE } from './project-root.js';
 import { readConnectors, readGates } from './resources.js';
 import { readHosts } from './hosts.js';
 import { readBatch } from './batch.js';
 import type { BatchPlan } from './batch-model.js';
+import { readHandlers, readSmtp } from './handlers.js';
 import { FLOW_KEYS, parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
 import { readTime, type TimeSection } from './time.js';
@@ -78,6 +79,10 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
     }
   }
   templates.checkAll();
+  if (settings.handlers.length > 0 && files.some((f) => relative(dir, f) === SETTINGS_FILE)) {
+    // The project's own e-mail handlers (a flow checks its own and its jobs').
+    checkEmail(diags, [], settings.handlers.map((h) => ({ ...h, level: 'flow' as const })), settings);
+  }
   await readTime(time, dir, settings);
 
   const flows = new Map<string, FlowDef>();
@@ -129,6 +134,8 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
       const h = reader.map(e.value, '"hosts"');
       if (h) readHosts(reader, h, settings.hosts, dir);
     }
+    else if (e.key === 'handlers') settings.handlers = readHandlers(reader, e.value, SETTINGS_FILE, 'project');
+    else if (e.key === 'smtp') settings.smtp = readSmtp(reader, e.value);
     else if (e.key === 'calendars' || e.key === 'plans') {
       // Read after the whole file: plans name calendars, calendars import .ics files (async).
       time.reader = reader;

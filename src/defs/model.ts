@@ -13,6 +13,7 @@ import type { JobLimits } from './limits.js';
 import type { CalendarDef } from '../time/calendar.js';
 import type { PlanDef } from '../time/plan.js';
 import type { BatchPlan } from './batch-model.js';
+import type { HandlerDef, SmtpSettings } from './handlers.js';
 
 /** Where something was written: 1-based line and column. */
 export interface SourceLocation {
@@ -119,6 +120,10 @@ export interface JobDef {
   /** Higher first; IMMEDIATE_PRIORITY for `immediate`. */
   priority: number;
   deadline?: DeadlineSpec;
+  /** A task not started by then ends `expired` (same forms as `deadline`). */
+  latestStart?: DeadlineSpec;
+  /** Event handlers of this job (docs/alerts.md). */
+  handlers?: HandlerDef[];
   /** Postpone the job while the host's load average per core is above this. */
   maxLoad?: number;
   /** Expected duration when there is no history yet (critical-path ordering, forecasts). */
@@ -188,6 +193,8 @@ export interface FlowDef {
   deadline?: DeadlineSpec;
   /** Triggers and their policies; absent when the flow is only started by hand or the API. */
   schedule?: ScheduleDef;
+  /** The flow's event handlers, then the project's (docs/alerts.md). */
+  handlers?: HandlerDef[];
 }
 
 /** A named target environment (a host, a database, a URL), with its settings per environment. */
@@ -259,6 +266,10 @@ export interface ProjectSettings {
   plans: Map<string, PlanDef>;
   /** How long ended runs and their files are kept (docs/retention.md); absent: for ever. */
   retention?: RetentionPolicy;
+  /** Handlers of ordo.yaml: every flow's runs fire them (docs/alerts.md). */
+  handlers: HandlerDef[];
+  /** How e-mail handlers send (docs/alerts.md). */
+  smtp?: SmtpSettings;
 }
 
 export interface Project {
@@ -273,6 +284,6 @@ export interface Project {
 export function defaultSettings(): ProjectSettings {
   return {
     maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', environmentColor: null, connectors: new Map(), gates: new Map(), hosts: new Map(),
-    agingMs: 60_000, defaultEstimateMs: 60_000, calendars: new Map(), plans: new Map(),
+    agingMs: 60_000, defaultEstimateMs: 60_000, calendars: new Map(), plans: new Map(), handlers: [],
   };
 }

@@ -90,8 +90,8 @@ export function readPriority(reader: Reader, node: Node | null, what: string): n
 const TIME_OF_DAY = /^(?:\+(\d+)d\s+)?([01]?\d|2[0-3]):([0-5]\d)$/;
 
 /** `deadline: "06:00"`, `"+1d 06:00"` (the day after the business date) or an ISO instant with its offset. */
-export function readDeadline(reader: Reader, node: Node | null, what: string): DeadlineSpec | undefined {
-  const text = reader.string(node, `"deadline" of ${what}`);
+export function readDeadline(reader: Reader, node: Node | null, what: string, key = 'deadline'): DeadlineSpec | undefined {
+  const text = reader.string(node, `"${key}" of ${what}`);
   if (text === undefined) return undefined;
   const m = TIME_OF_DAY.exec(text.trim());
   if (m) return { kind: 'timeOfDay', dayOffset: Number(m[1] ?? 0), hour: Number(m[2]), minute: Number(m[3]), text };
@@ -99,7 +99,7 @@ export function readDeadline(reader: Reader, node: Node | null, what: string): D
     const at = Date.parse(text);
     if (Number.isFinite(at)) return { kind: 'absolute', at, text };
   }
-  reader.diags.error('ORDO_BAD_VALUE', `"deadline" of ${what} must be "HH:MM", "+Nd HH:MM" or an ISO time with offset, got "${text}"`, reader.at(node));
+  reader.diags.error('ORDO_BAD_VALUE', `"${key}" of ${what} must be "HH:MM", "+Nd HH:MM" or an ISO time with offset, got "${text}"`, reader.at(node));
   return undefined;
 }
 
@@ -141,7 +141,7 @@ export function readConnectors(reader: Reader, map: YAMLMap, into: Map<string, C
 }
 
 /** A connector's values are the same for every run: the only reference they may hold is `${{ secrets.NAME }}`. */
-function checkSecretRefs(reader: Reader, node: Node | null, text: string | undefined, label: string): void {
+export function checkSecretRefs(reader: Reader, node: Node | null, text: string | undefined, label: string): void {
   if (text === undefined || !text.includes('${{')) return;
   const parsed = parseTemplate(text);
   for (const err of parsed.errors) reader.diags.error('ORDO_BAD_EXPRESSION', `${label}: ${err.message}`, reader.at(node));

@@ -16,6 +16,7 @@ import { loadProject, type LoadResult } from './load.js';
 import { CALENDAR_KEYS } from './time.js';
 import { BATCH_KEYS, ROLLOUT_KEYS } from './batch.js';
 import { BATCH_COMMAND_KEYS, COMMAND_MAP_KEYS } from './batch-commands.js';
+import { EMAIL_KEYS, HANDLER_EVENTS, HANDLER_KEYS, SMTP_KEYS, WEBHOOK_KEYS } from './handlers.js';
 import { PLAN_KEYS } from './time-plans.js';
 import { CATCHUP_POLICIES, DEP_STATES, OVERLAP_POLICIES } from './model.js';
 import {
@@ -558,6 +559,11 @@ test('the schemas allow exactly the keys the loader allows', () => {
   assert.deepEqual(keys(def('ordo', 'template')), templateKeys);
   assert.deepEqual(keys(def('templates', 'template')), templateKeys);
   assert.deepEqual(keys(def('flow', 'paramSpec')), sorted(PARAM_KEYS));
+  assert.deepEqual(keys(def('flow', 'handler')), sorted(HANDLER_KEYS));
+  assert.deepEqual(keys(def('flow', 'handler').properties?.email), sorted(EMAIL_KEYS));
+  assert.deepEqual(keys(def('flow', 'handler').properties?.webhook), sorted(WEBHOOK_KEYS));
+  assert.deepEqual(def('flow', 'handlerEvent').enum, [...HANDLER_EVENTS]);
+  assert.deepEqual(keys(schemas.ordo.properties?.smtp), sorted(SMTP_KEYS));
   const retryMap = def('flow', 'retries').anyOf?.find((s) => s.properties);
   assert.deepEqual(keys(retryMap), sorted(RETRY_KEYS));
   assert.deepEqual(keys(def('ordo', 'calendar')), sorted(CALENDAR_KEYS));

@@ -6,7 +6,7 @@
 /** `ordo.yaml` at the project root. */
 export const SETTINGS_KEYS = [
   'maxParallel', 'logMaxBytes', 'templates', 'environment', 'environmentColor', 'connectors', 'gates', 'aging', 'defaultEstimate',
-  'calendars', 'plans', 'hosts', 'retention',
+  'calendars', 'plans', 'hosts', 'retention', 'handlers', 'smtp',
 ] as const;
 
 /** A file holding `templates:` (and no `flow:`): a library of job templates. */
@@ -15,14 +15,14 @@ export const TEMPLATE_FILE_KEYS = ['templates'] as const;
 /** Any other `.yaml` file holding `flow:`. */
 export const FLOW_KEYS = [
   'flow', 'description', 'maxParallel', 'params', 'jobs', 'priority', 'deadline', 'triggers', 'overlap', 'catchup', 'jitter',
-  'runsPerBusinessDate', 'workflow', 'input', 'on', 'singleton',
+  'runsPerBusinessDate', 'workflow', 'input', 'on', 'singleton', 'handlers',
 ] as const;
 
 /** A job, or a template (a template holds the same attributes, all optional). */
 export const JOB_KEYS = [
   'kind', 'command', 'shell', 'cwd', 'env', 'timeout', 'killGrace', 'retries', 'successCodes',
   'after', 'enabled', 'description', 'extends', 'locks', 'connector', 'priority', 'deadline', 'maxLoad', 'estimate',
-  'workflow', 'input', 'host', 'hosts', 'limits',
+  'workflow', 'input', 'host', 'hosts', 'limits', 'latestStart', 'handlers',
 ] as const;
 export type JobKey = (typeof JOB_KEYS)[number];
 

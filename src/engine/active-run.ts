@@ -5,6 +5,7 @@
  */
 import type { DepState, FlowDef, JobDef } from '../defs/model.js';
 import { dependentsIndex, handledStatesIndex } from './deps.js';
+import { latestStartsFor } from './deadlines.js';
 import type { ResourceClaim, RunRow, TaskRow } from './store.js';
 
 export interface RunSummary {
@@ -47,6 +48,8 @@ export class ActiveRun {
   readonly planRank = new Map<string, number>();
   /** Deadline instants per job (the job's own, else the flow's). */
   deadlines = new Map<string, number>();
+  /** Latest start instants per job: a task not started by then ends `expired`. */
+  readonly latestStarts: Map<string, number>;
   /** Jobs whose deadline passed while they were unfinished (their event is written). */
   readonly expired = new Set<string>();
   private resolveDone!: (s: RunSummary) => void;
@@ -60,6 +63,7 @@ export class ActiveRun {
     this.dependents = dependentsIndex(def);
     this.handled = handledStatesIndex(def);
     this.controlSeq = row.controlSeq;
+    this.latestStarts = latestStartsFor(def, row.params, row.createdAt);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.reset(tasks);
   }

@@ -27,3 +27,10 @@ export function deadlinesFor(def: FlowDef, params: Record<string, unknown>, crea
   }
   return out;
 }
+
+/** Latest start instants per job (`latestStart`): a task not started by then ends `expired`. */
+export function latestStartsFor(def: FlowDef, params: Record<string, unknown>, createdAt: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const job of def.jobs) if (job.latestStart) out.set(job.name, deadlineInstant(job.latestStart, params, createdAt));
+  return out;
+}

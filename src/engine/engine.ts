@@ -337,6 +337,7 @@ export class Engine {
       }
     }
     for (const run of this.runs.values()) this.evaluate(run, tr);
+    for (const run of this.runs.values()) if (this.expireLate(run, tr, now)) this.evaluate(run, tr);
     const starts = await this.dispatch(tr, batch, now);
     this.checkDeadlines(batch, now);
 
@@ -387,6 +388,20 @@ export class Engine {
         if (isTaskEnded(task.state)) this.markDependents(run, name);
       }
     }
+  }
+
+  /** Tasks not started by their latest start time end `expired` (their dependents are evaluated next). */
+  private expireLate(run: ActiveRun, tr: Transitions, now: number): boolean {
+    if (run.latestStarts.size === 0 || (run.row.state !== 'pending' && run.row.state !== 'running')) return false;
+    let any = false;
+    for (const [job, at] of run.latestStarts) {
+      const task = run.tasks.get(job);
+      if (!task || at > now || (task.state !== 'waiting' && task.state !== 'ready')) continue;
+      tr.end(run, task, 'expired', 'latest_start', undefined, { latestStart: new Date(at).toISOString() });
+      this.markDependents(run, job);
+      any = true;
+    }
+    return any;
   }
 
   private markDependents(run: ActiveRun, job: string): void {
@@ -626,7 +641,7 @@ export class Engine {
     if (Number.isInteger(n) && n > 0 && n !== this.maxParallel) this.setMaxParallel(n);
   }
 
-  /** Emits `deadline_expired` once for each task still unfinished when its deadline passes. */
+  /** Emits `deadline_expired` once for each task still unfinished when its deadline passes; wakes at latest starts too. */
   private checkDeadlines(batch: BatchBuilder, now: number): void {
     let next = Infinity;
     for (const run of this.runs.values()) {
@@ -637,6 +652,10 @@ export class Engine {
           run.expired.add(job);
           batch.event({ at: now, runId: run.row.id, taskId: task.id, job, kind: 'deadline_expired', data: { deadline: new Date(at).toISOString(), state: task.state } });
         } else next = Math.min(next, at);
+      }
+      for (const [job, at] of run.latestStarts) {
+        const state = run.tasks.get(job)?.state;
+        if (at > now && (state === 'waiting' || state === 'ready')) next = Math.min(next, at);
       }
     }
     if (this.deadlineTimer?.at === next) return;

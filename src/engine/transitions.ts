@@ -26,14 +26,14 @@ export class Transitions {
     this.batch.touch(task, this.event(run, task, 'task_ready', notBefore ? { notBefore } : undefined));
   }
 
-  /** Ends a task that never ran: skipped (with why), or aborted. */
-  end(run: ActiveRun, task: TaskRow, state: 'skipped' | 'aborted' | 'failed', reason: string, error?: string): void {
+  /** Ends a task that never ran: skipped (with why), aborted, failed without a process, or expired. */
+  end(run: ActiveRun, task: TaskRow, state: 'skipped' | 'aborted' | 'failed' | 'expired', reason: string, error?: string, extra?: Record<string, unknown>): void {
     this.leave(run, task);
     task.state = state;
     task.reason = reason;
     task.endedAt = this.now;
     run.ended++;
-    this.batch.touch(task, this.event(run, task, `task_${state}`, error ? { reason, error } : { reason }));
+    this.batch.touch(task, this.event(run, task, `task_${state}`, { reason, ...(error && { error }), ...extra }));
   }
 
   /** Claims a ready task: state running, a new attempt row, in the same transaction. Returns the token. */

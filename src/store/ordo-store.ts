@@ -8,6 +8,8 @@ import type {
   ResourceView, RunWrite, TaskRow, TaskWrite,
 } from '../engine/store.js';
 import { runMultiRow } from './multirow.js';
+import { insertEventsWithDeliveries } from './deliveries.js';
+import { handlersFor, mayFire, type Firing } from '../engine/handlers.js';
 import { acquireClaims, declare, readView, releaseHolds, setClosed } from './resources.js';
 import type { Queryable, SqlPort, SqlRow, SqlScalar, SqlValue } from './port.js';
 import {
@@ -52,6 +54,8 @@ function eventValues(e: EventInput): SqlScalar[] {
 }
 
 export class OrdoStore implements EngineStore {
+  private readonly runDefs = new Map<number, FlowDef>();
+
   constructor(private readonly db: SqlPort) {}
 
   get location(): string {
@@ -292,7 +296,38 @@ export class OrdoStore implements EngineStore {
   }
 
   private async insertEvents(tx: Queryable, events: EventInput[]): Promise<void> {
-    if (events.length) await runMultiRow(tx, EVENT_INSERT, events.map(eventValues), this.db.caps.maxParams, this.db.caps.arrayParams);
+    if (events.length === 0) return;
+    const firings = await this.firings(tx, events);
+    if (firings.size === 0) await this.insertPlainEvents(tx, events);
+    else await insertEventsWithDeliveries(tx, events, firings, (t, list) => this.insertPlainEvents(t, list));
+  }
+
+  private async insertPlainEvents(tx: Queryable, events: EventInput[]): Promise<void> {
+    await runMultiRow(tx, EVENT_INSERT, events.map(eventValues), this.db.caps.maxParams, this.db.caps.arrayParams);
+  }
+
+  /** The handlers each event fires (docs/alerts.md), by the event's index; from the run's pinned flow version. */
+  private async firings(tx: Queryable, events: EventInput[]): Promise<Map<number, { def: FlowDef; list: Firing[] }>> {
+    const out = new Map<number, { def: FlowDef; list: Firing[] }>();
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.runId === null || !mayFire(e.kind)) continue;
+      const def = await this.runDef(tx, e.runId);
+      if (!def?.handlers?.length && !def?.jobs.some((j) => j.handlers?.length)) continue;
+      const list = handlersFor(def, e);
+      if (list.length > 0) out.set(i, { def, list });
+    }
+    return out;
+  }
+
+  /** A run's flow definition (a run never changes version, so it is cached). */
+  private async runDef(tx: Queryable, runId: number): Promise<FlowDef | undefined> {
+    if (this.runDefs.has(runId)) return this.runDefs.get(runId);
+    const [row] = await tx.query('SELECT v.definition FROM runs r JOIN flow_versions v ON v.id = r.flow_version_id WHERE r.id = ?', [runId]);
+    const def = row ? parseJson<FlowDef>(row.definition) ?? undefined : undefined;
+    if (this.runDefs.size >= 10_000) this.runDefs.clear();
+    if (def) this.runDefs.set(runId, def);
+    return def;
   }
 
   async events(runId: number, afterId = 0): Promise<EventRow[]> {

@@ -18,6 +18,7 @@ import { AGENT_NOTIFICATIONS, hostMethods } from './hosts.js';
 import { secretMethods } from './secrets.js';
 import { historyMethods } from './history.js';
 import { batchMethods } from './batches.js';
+import { handlerMethods } from './handlers.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -34,6 +35,7 @@ export const CONTRACT = {
   ...secretMethods,
   ...historyMethods,
   ...batchMethods,
+  ...handlerMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

@@ -16,6 +16,7 @@ import { hostHandlers } from './hosts.js';
 import { secretHandlers } from './secrets.js';
 import { historyHandlers } from './history.js';
 import { batchHandlers } from './batches.js';
+import { handlerHandlers } from './handlers.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -33,5 +34,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...secretHandlers(s),
     ...historyHandlers(s),
     ...batchHandlers(s),
+    ...handlerHandlers(s),
   };
 }
