@@ -10,6 +10,7 @@ import { describeRef } from './expr.js';
 import { compileJob, type LocatedRef } from './job.js';
 import type { Dependency, FlowDef, JobDef, ParamDef, ProjectSettings } from './model.js';
 import { readDeadline, readPriority } from './resources.js';
+import { copyEndpointsProblem } from './copy-endpoint.js';
 import { readHandlers, type HandlerDef } from './handlers.js';
 import { readSchedule } from './triggers.js';
 import { placeSingleton, readSingleton } from './singleton.js';
@@ -174,6 +175,8 @@ function upstreamOf(job: string, byName: Map<string, JobDef>): Set<string> {
 /** A job's connector must be declared; a lock that is a gate may only be held shared (a gate is passed, not owned). */
 function checkResources(reader: Reader, jobs: JobDef[], settings: ProjectSettings): void {
   for (const job of jobs) {
+    const copyProblem = job.copy && copyEndpointsProblem(job.copy.from, job.copy.to, settings.hosts);
+    if (copyProblem) reader.diags.error(copyProblem.includes('does not declare') ? 'ORDO_UNKNOWN_HOST' : 'ORDO_BAD_VALUE', `copy job "${job.name}": ${copyProblem}`, job.at ?? reader.at(null));
     if (job.connector && !settings.connectors.has(job.connector.name)) {
       const known = [...settings.connectors.keys()].sort().join(', ') || 'none';
       reader.diags.error('ORDO_UNKNOWN_CONNECTOR', `job "${job.name}" uses connector "${job.connector.name}", which ordo.yaml does not declare (connectors: ${known})`, job.at ?? reader.at(null));

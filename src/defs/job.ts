@@ -3,6 +3,7 @@
  * Every problem is reported where it was written; a job with problems yields no JobDef.
  */
 import { readLimits } from './limits.js';
+import { compileKindSpec, SPEC_KINDS } from './kinds.js';
 import { isMap, type Node } from 'yaml';
 import { parseTemplate, refsOf, type ExprRef } from './expr.js';
 import type { CommandLine, JobDef, JobKind, RetryPolicy } from './model.js';
@@ -78,10 +79,15 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
     if (k !== undefined && !(JOB_KINDS as readonly string[]).includes(k)) {
       diags.error('ORDO_BAD_VALUE', `"kind" of ${what} must be one of ${JOB_KINDS.join(', ')}, got "${k}"`, kindAttr.reader.at(kindAttr.entry.value));
     } else if (k !== undefined) kind = k as JobKind;
+  } else {
+    // `http:`, `sql:` or `copy:` without a kind says which kind it is.
+    const implied = SPEC_KINDS.find((k) => attr(k));
+    if (implied && !attr('command') && !attr('shell')) kind = implied;
   }
 
   const command = compileCommand(layers, kind, what, self, text, chainBroken);
   const call = compileWorkflowCall(kind, what, self.at, self.reader, attr('workflow'), attr('input'), text);
+  const spec = compileKindSpec(kind, what, { http: attr('http'), sql: attr('sql'), copy: attr('copy') }, self, text);
 
   const env: Record<string, string> = {};
   for (const layer of layers) {
@@ -124,7 +130,13 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const locksAttr = attr('locks');
   const locks = locksAttr ? readLocks(locksAttr.reader, locksAttr.entry.value, what) : [];
   const connAttr = attr('connector');
-  const connector = connAttr ? readConnectorUse(connAttr.reader, connAttr.entry.value, what) : undefined;
+  // An sql job uses its database's connector like any job that names one: its limit applies, and its settings
+  // (the database's url) reach the attempt.
+  const connector = connAttr ? readConnectorUse(connAttr.reader, connAttr.entry.value, what)
+    : spec.sql ? { name: spec.sql.connector, exclusive: false } : undefined;
+  if (connAttr && connector && spec.sql && connector.name !== spec.sql.connector) {
+    connAttr.reader.diags.error('ORDO_BAD_VALUE', `${what} queries connector "${spec.sql.connector}" but names connector "${connector.name}": an sql job uses its database's connector`, connAttr.reader.at(connAttr.entry.keyNode));
+  }
   const prioAttr = attr('priority');
   const priority = prioAttr ? readPriority(prioAttr.reader, prioAttr.entry.value, what) : 0;
   const deadlineAttr = attr('deadline');
@@ -147,7 +159,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   }
 
   const job: Omit<JobDef, 'after'> = {
-    name, kind, command, ...call, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
+    name, kind, command, ...call, ...spec, cwd, env, timeoutMs, killGraceMs, retry, successCodes, enabled, description,
     extends: chain, at: self.at, locks, connector, priority, deadline, maxLoad, estimateMs, ...(latestStart && { latestStart }), ...(handlers?.length && { handlers }), ...(host !== undefined && { host }), ...(hostSelector && { hostSelector }),
     ...(limits && { limits }),
   };
@@ -161,7 +173,7 @@ function compileCommand(
 ): CommandLine | undefined {
   // The nearest layer that says how to run the job decides; a template's command is replaced by a job's shell.
   const layer = [...layers].reverse().find((l) => l.attrs.has('command') || l.attrs.has('shell'));
-  if (kind === 'noop' || kind === 'workflow') {
+  if (kind !== 'command') {
     if (layer) {
       const e = (layer.attrs.get('command') ?? layer.attrs.get('shell'))!;
       layer.reader.diags.error('ORDO_BAD_VALUE', `${what} is of kind ${kind} and cannot have "${e.key}"`, layer.reader.at(e.keyNode));

@@ -8,6 +8,7 @@
  * - flow: a graph of jobs; a dependency names a job and the end states that satisfy it.
  * - calendar: a time zone, a working week and holidays; plan: rules that yield instants (docs/time.md).
  */
+import type { CopySpec, HttpSpec, SqlSpec } from './kinds.js';
 import type { RetentionPolicy } from './retention.js';
 import type { JobLimits } from './limits.js';
 import type { CalendarDef } from '../time/calendar.js';
@@ -61,7 +62,7 @@ export interface RetryPolicy {
 /** How a command job runs: an argv without a shell, or a script given to a shell. */
 export type CommandLine = { kind: 'argv'; argv: string[] } | { kind: 'shell'; script: string; shell: string[] };
 
-export type JobKind = 'command' | 'noop' | 'workflow';
+export type JobKind = 'command' | 'noop' | 'workflow' | 'http' | 'sql' | 'copy';
 
 /** A lock a job holds while it runs (seed 004): shared with other shared holders, or alone. */
 export type LockMode = 'shared' | 'exclusive';
@@ -117,6 +118,10 @@ export interface JobDef {
    * live, and only while it holds the lease `lease` (granted by the server, renewed by the host's agent).
    */
   singleton?: SingletonPlacement;
+  /** Kinds http, sql, copy: what the job does (docs/job-kinds.md). */
+  http?: HttpSpec;
+  sql?: SqlSpec;
+  copy?: CopySpec;
   /** Higher first; IMMEDIATE_PRIORITY for `immediate`. */
   priority: number;
   deadline?: DeadlineSpec;

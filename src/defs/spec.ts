@@ -22,7 +22,7 @@ export const FLOW_KEYS = [
 export const JOB_KEYS = [
   'kind', 'command', 'shell', 'cwd', 'env', 'timeout', 'killGrace', 'retries', 'successCodes',
   'after', 'enabled', 'description', 'extends', 'locks', 'connector', 'priority', 'deadline', 'maxLoad', 'estimate',
-  'workflow', 'input', 'host', 'hosts', 'limits', 'latestStart', 'handlers',
+  'workflow', 'input', 'host', 'hosts', 'limits', 'latestStart', 'handlers', 'http', 'sql', 'copy',
 ] as const;
 export type JobKey = (typeof JOB_KEYS)[number];
 
@@ -33,7 +33,7 @@ export const PARAM_KEYS = ['type', 'default', 'required', 'description'] as cons
 
 export const RETRY_KEYS = ['count', 'delay', 'backoff', 'maxDelay'] as const;
 
-export const JOB_KINDS = ['command', 'noop', 'workflow'] as const;
+export const JOB_KINDS = ['command', 'noop', 'workflow', 'http', 'sql', 'copy'] as const;
 
 export const DEFAULT_KILL_GRACE_MS = 5_000;
 export const DEFAULT_RETRY_DELAY_MS = 1_000;

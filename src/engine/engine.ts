@@ -703,7 +703,8 @@ export class Engine {
   }
 }
 
-function jobUsesKv(job: { command?: { kind: string; argv?: string[]; script?: string }; env: Record<string, string>; cwd?: string }): boolean {
-  const texts = [...(job.command?.argv ?? []), job.command?.script ?? '', ...Object.values(job.env), job.cwd ?? ''];
+function jobUsesKv(job: JobDef): boolean {
+  const texts = [...(job.command?.kind === 'argv' ? job.command.argv : []), job.command?.kind === 'shell' ? job.command.script : '',
+    ...Object.values(job.env), job.cwd ?? '', job.http || job.sql || job.copy ? JSON.stringify([job.http, job.sql, job.copy]) : ''];
   return texts.some((t) => t.includes('kv.'));
 }

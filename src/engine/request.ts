@@ -4,6 +4,7 @@
  * job's input document and the ORDO_* environment.
  */
 import type { CommandLine, JobDef } from '../defs/model.js';
+import type { HttpSpec } from '../defs/kinds.js';
 import { dependencyJobs } from '../defs/deps.js';
 import { expandTemplate, parseTemplate, type ExprRef } from '../defs/expr.js';
 import type { ActiveRun } from './active-run.js';
@@ -55,6 +56,9 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     command,
     cwd: job.cwd === undefined ? undefined : expand(job.cwd),
     env: { ...Object.fromEntries(Object.entries(job.env).map(([k, v]) => [k, expand(v)])), ...exprEnv },
+    ...(job.http && { http: expandHttp(job.http, expand) }),
+    ...(job.sql && { sql: { ...job.sql, params: job.sql.params.map(expand) } }),
+    ...(job.copy && { copy: { ...job.copy, from: expand(job.copy.from), to: expand(job.copy.to) } }),
   };
   // The results of the jobs it waits on (not of the whole run: that would make each request O(run size)).
   const upstream: Record<string, unknown> = {};
@@ -82,6 +86,15 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     },
     logMaxBytes: ctx.logMaxBytes ?? DEFAULT_LOG_MAX,
     ...(ctx.secrets && ctx.secrets.size > 0 ? { mask: maskList(ctx.secrets.values()) } : {}),
+  };
+}
+
+function expandHttp(http: HttpSpec, expand: (text: string) => string): HttpSpec {
+  const deep = (v: unknown): unknown => typeof v === 'string' ? expand(v)
+    : Array.isArray(v) ? v.map(deep) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v;
+  return {
+    ...http, url: expand(http.url), headers: Object.fromEntries(Object.entries(http.headers).map(([k, v]) => [k, expand(v)])),
+    ...(http.body !== undefined && { body: typeof http.body === 'string' ? expand(http.body) : { json: deep(http.body.json) } }),
   };
 }
 

@@ -2,6 +2,9 @@
  * Wiring: a store, the executors and an engine for one process, as selected by the environment.
  * The CLI's `run`, `resume`, `restart` and `server` all start here.
  */
+import { CopyExecutor } from '../exec/copy.js';
+import { HttpExecutor } from '../exec/http.js';
+import { SqlExecutor } from '../exec/sql.js';
 import { resolve } from 'node:path';
 import { SystemClock } from '../engine/clock.js';
 import { Engine } from '../engine/engine.js';
@@ -108,7 +111,10 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const sshHosts = new SshHosts({ store, hosts: settings.hosts, stateDir, probeMs: opts.agents ? probeMsFrom(env) : undefined, logger: opts.agents?.logger });
   await sshHosts.init();
   const command = new PlacingExecutor(local, hostRouter(sshHosts, agents ?? NO_AGENTS));
-  const executors = opts.executors ?? [command, new NoopExecutor(), workflows];
+  const executors = opts.executors ?? [
+    command, new NoopExecutor(), workflows,
+    new HttpExecutor(stateDir), new SqlExecutor(projectDir, stateDir), new CopyExecutor(projectDir, stateDir, settings.hosts),
+  ];
   const engine = new Engine({
     store,
     clock,

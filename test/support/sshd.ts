@@ -90,6 +90,8 @@ export async function startSshd(): Promise<Sshd> {
     'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes',
     'PermitRootLogin prohibit-password',
+    // Copy jobs use SFTP, as with any stock sshd (internal: no sftp-server binary needed).
+    'Subsystem sftp internal-sftp',
     'StrictModes no',
     'UsePAM no',
     'LogLevel ERROR',
