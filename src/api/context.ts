@@ -39,6 +39,11 @@ export interface ApiServices {
   limiter?: FailureLimiter;
   /** Told when users or tokens changed here: open connections check their credentials at once. */
   credentialsChanged?: () => Promise<void>;
+  /**
+   * Told of a run this server created (runs.start): its engine adopts and drives it at once rather than at
+   * the next sweep, so each of several servers drives the runs it was asked for (docs/servers.md).
+   */
+  runCreated?: (runId: number) => void;
   /** The key secrets are sealed with (docs/secrets.md), when the server was given one. */
   masterKey?: MasterKey;
 }

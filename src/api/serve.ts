@@ -133,6 +133,7 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
         stateDir: rt.stateDir, version: opts.version,
         startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service, ...(rt.agents && { agents: rt.agents }), sshHosts: rt.sshHosts,
         ...(rt.masterKey && { masterKey: rt.masterKey }),
+        runCreated: (id) => void rt.engine.tryAdopt(id).then((adopted) => adopted && drive(id), (err: Error) => logger.error({ run: id, err }, 'adopting a new run failed')),
       },
       logger, host: opts.host, port: opts.port, tls: opts.tls, maxMessageBytes: opts.maxMessageBytes, anonymousRole: opts.anonymousRole,
       feedPollMs: opts.feedPollMs, checkResults: opts.checkResults, allowOrigins: opts.allowOrigins, metricsPublic: opts.metricsPublic,

@@ -40,6 +40,7 @@ export function runHandlers(s: ApiServices) {
         flowVersionId: version.id, flow: flow.name, params: values, jobs: flow.jobs.map((j) => j.name), at: now,
         priority: p.priority ?? 0, statsClass: p.statsClass ?? 'default',
       });
+      s.runCreated?.(run.id);
       return { run: run.id };
     }),
 
