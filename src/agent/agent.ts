@@ -163,6 +163,13 @@ export class Agent {
         this.opts.log?.(`not starting ${key}: its singleton lease (fence ${lease.fence}) is not this host's any more`);
         return;
       }
+      // The answer came too late (this agent was stopped or starved meanwhile): the lease may be another
+      // host's by now. Not started; the server counts the attempt lost once the lease runs out, and retries it.
+      // (The supervisor checks the deadline again right before the job starts, for a stop after this line.)
+      if (performance.now() >= askedAt + lease.ttlMs - lease.marginMs) {
+        this.opts.log?.(`not starting ${key}: the confirmation of its singleton lease (fence ${lease.fence}) came after its deadline`);
+        return;
+      }
       this.leases.renewed(key, lease, askedAt);
       this.launch(key, { ...req, env: { ...req.env, ...this.leases.env(key, lease, this.opts.name) } }, lease);
     } catch (err) {
