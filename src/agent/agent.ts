@@ -21,7 +21,7 @@ import { LocalProcessExecutor } from '../exec/local.js';
 import { outputFile } from '../exec/paths.js';
 import { Link, type LinkOptions } from '../sdk/link.js';
 import { AttemptBook, type BookEntry } from './attempt-book.js';
-import { LeaseGuard, type LeaseGrant } from './lease-guard.js';
+import { LeaseGuard, stoppedByLease, type LeaseGrant } from './lease-guard.js';
 
 /** How long after its end an outcome the server does not know yet is still offered to it. */
 const REPORT_FOR_MS = 3_600_000;
@@ -163,6 +163,13 @@ export class Agent {
         this.opts.log?.(`not starting ${key}: its singleton lease (fence ${lease.fence}) is not this host's any more`);
         return;
       }
+      // The answer came too late (this agent was stopped or starved meanwhile): the lease may be another
+      // host's by now. Not started; the server counts the attempt lost once the lease runs out, and retries it.
+      // (The supervisor checks the deadline again right before the job starts, for a stop after this line.)
+      if (performance.now() >= askedAt + lease.ttlMs - lease.marginMs) {
+        this.opts.log?.(`not starting ${key}: the confirmation of its singleton lease (fence ${lease.fence}) came after its deadline`);
+        return;
+      }
       this.leases.renewed(key, lease, askedAt);
       this.launch(key, { ...req, env: { ...req.env, ...this.leases.env(key, lease, this.opts.name) } }, lease);
     } catch (err) {
@@ -194,8 +201,10 @@ export class Agent {
     void handle.done.then((outcome) => this.ended(entry, outcome));
   }
 
-  private ended(entry: BookEntry, outcome: AttemptOutcome): void {
+  private ended(entry: BookEntry, ended: AttemptOutcome): void {
     if (this.stopped) return;
+    // Stopped (or never started) by its lease: lost, retried on the server's side, not aborted or failed.
+    const outcome = entry.lease && this.leases.isOver(entry.key) ? stoppedByLease(ended, entry.lease) : ended;
     // All of the output before the outcome (bounded: the files are capped and no longer grow).
     for (let i = 0; i < 64 && this.sendOutputOf(entry.key); i++);
     this.live.delete(entry.key);

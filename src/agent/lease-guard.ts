@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { AttemptOutcome } from '../engine/ports.js';
 
 /** The lease an `agent.start` carries. */
 export interface LeaseGrant {
@@ -82,6 +83,12 @@ export class LeaseGuard {
     if (h) this.expire(key, `the server refused to renew its singleton lease (${h.grant.name}, fence ${h.grant.fence}): it is not this host's any more`);
   }
 
+  /** Whether the attempt's lease deadline has passed (its job is, or was, stopped by it). */
+  isOver(key: string): boolean {
+    const h = this.held.get(key);
+    return h !== undefined && performance.now() >= h.deadline;
+  }
+
   fenceOf(key: string): number | undefined {
     return this.held.get(key)?.grant.fence;
   }
@@ -121,4 +128,16 @@ export class LeaseGuard {
   private file(key: string): string {
     return join(this.dir, key.replace(/[^A-Za-z0-9_-]/g, '_'));
   }
+}
+
+/**
+ * The outcome of an attempt whose lease deadline passed: the agent or the supervisor stopped its job (or did
+ * not start it), so it did not fail on its own: it is `lost`, retried per the job's policy like an attempt
+ * whose host vanished, once the lease has ended on the server. A job that succeeded before the stop counts.
+ */
+export function stoppedByLease(outcome: AttemptOutcome, grant: LeaseGrant): AttemptOutcome {
+  if (outcome.status === 'succeeded') return outcome;
+  const why = `lost: its singleton lease (${grant.name}, fence ${grant.fence}) ran out before the job ended, so the job was stopped` +
+    `${outcome.error ? ` (${outcome.error})` : ''}`;
+  return { ...outcome, status: 'lost', error: why };
 }

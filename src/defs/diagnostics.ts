@@ -26,6 +26,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_UNKNOWN_CONNECTOR: 'a job uses a connector that ordo.yaml does not declare',
   ORDO_UNKNOWN_HOST: 'a job runs on a host that ordo.yaml does not declare',
   ORDO_NO_HOST_MATCH: 'a job\'s host selector matches no host of ordo.yaml',
+  ORDO_UNKNOWN_SECRET: 'a definition names a secret (${{ secrets.NAME }}) that the store does not hold',
   ORDO_UNKNOWN_PLAN: 'a flow is triggered by, or a plan combines, a plan that ordo.yaml does not declare',
   ORDO_UNKNOWN_CALENDAR: 'a calendar or a plan names a calendar that ordo.yaml does not declare',
   ORDO_CALENDAR_CYCLE: 'calendars combine each other (union, subtract) in a cycle',

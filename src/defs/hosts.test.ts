@@ -101,3 +101,22 @@ test('an SSH host without address or user, with an unreadable key or a bad polic
     'ordo.yaml:5:58: ORDO_BAD_VALUE "key" of host "d": the key file /…/ordo.yaml is not a private key ssh2 can use: Unsupported key format',
   ]);
 });
+
+test('an SSH key may be one secret reference: the secret is named with where it is; pieces are refused', async () => {
+  const { project, lines } = await load({
+    'ordo.yaml': "hosts:\n  old1: { transport: ssh, address: old1.example, user: batch, key: '${{ secrets.old1_key }}' }\n",
+  });
+  assert.deepEqual(lines, []);
+  const ssh = project!.settings.hosts.get('old1')!.ssh!;
+  assert.equal(ssh.key, undefined);
+  assert.equal(ssh.keySecret, 'old1_key');
+  assert.deepEqual([ssh.keyAt?.line, ssh.keyAt?.column], [2, 68]);
+  const bad = await load({
+    'ordo.yaml': "hosts:\n  a: { transport: ssh, address: a, user: u, key: 'k/${{ secrets.x }}' }\n  b: { transport: ssh, address: b, user: u, key: '${{ params.x }}' }\n  c: { transport: ssh, address: c, user: u, key: '${{ secrets }}' }\n",
+  });
+  assert.deepEqual(bad.lines.map((l) => l.replace(/^.*?(\w+\.yaml:\d+:\d+)/, '$1')), [
+    'ordo.yaml:2:50: ORDO_BAD_EXPRESSION "key" of host "a" must be a key file, or exactly ${{ secrets.NAME }} (a private key stored with ordo secret set NAME --file KEYFILE), got "k/${{ secrets.x }}"',
+    'ordo.yaml:3:50: ORDO_BAD_EXPRESSION "key" of host "b" must be a key file, or exactly ${{ secrets.NAME }} (a private key stored with ordo secret set NAME --file KEYFILE), got "${{ params.x }}"',
+    'ordo.yaml:4:50: ORDO_BAD_EXPRESSION "key" of host "c": ${{ secrets }}: write secrets.NAME',
+  ]);
+});

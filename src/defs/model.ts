@@ -243,6 +243,12 @@ export interface SshHostDef {
   port: number;
   /** Absolute path of the private key (a relative one in ordo.yaml is relative to the project). */
   key?: string;
+  /**
+   * `key: ${{ secrets.NAME }}`: the private key is the secret NAME (docs/secrets.md), decrypted by the engine
+   * when it connects, never written to disk. `keyAt` is where ordo.yaml says so (for `ordo validate`).
+   */
+  keySecret?: string;
+  keyAt?: SourceLocation;
   /** Absolute path of the known_hosts file; absent: ~/.ssh/known_hosts of the server's user. */
   knownHosts?: string;
   /** `strict`: an unknown host key is an error; `accept-new`: it is trusted and written to knownHosts. */

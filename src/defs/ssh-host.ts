@@ -6,12 +6,14 @@
  *   hosts:
  *     old1: { transport: ssh, address: old1.example.net, user: batch, port: 22, key: keys/old1,
  *             knownHosts: keys/known_hosts, hostKey: accept-new }
+ *     old2: { transport: ssh, address: old2.example.net, user: batch, key: '${{ secrets.old2_key }}' }
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import ssh2 from 'ssh2';
-import type { YAMLMap } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import { parseTemplate } from './expr.js';
 import type { HostDef, SshHostDef } from './model.js';
 import type { Entry, Reader } from './yaml.js';
 
@@ -35,11 +37,44 @@ export function keyFileProblem(path: string): string | undefined {
   } catch (err) {
     return `cannot read the key file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
   }
+  return privateKeyProblem(text, `the key file ${path}`);
+}
+
+/** Why a private key (`what`: the key file X, the secret "N") cannot be used, or undefined when it can. Never quotes the key. */
+export function privateKeyProblem(text: Buffer | string, what: string): string | undefined {
   const parsed = ssh2.utils.parseKey(text);
-  if (parsed instanceof Error) return `the key file ${path} is not a private key ssh2 can use: ${parsed.message}`;
+  if (parsed instanceof Error) return `${what} is not a private key ssh2 can use: ${parsed.message}`;
   const first = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!first?.isPrivateKey()) return `the key file ${path} holds no private key`;
+  if (!first?.isPrivateKey()) return `${what} holds no private key`;
   return undefined;
+}
+
+/**
+ * `key: ${{ secrets.NAME }}`: the secret's name; undefined for a plain path. Anything else with `${{` is
+ * reported: the whole value must be one secret reference (a key is not assembled from pieces).
+ */
+function keySecretOf(reader: Reader, node: Node | null, text: string, label: string): string | null | undefined {
+  if (!text.includes('${{')) return undefined;
+  const parsed = parseTemplate(text);
+  for (const err of parsed.errors) reader.diags.error('ORDO_BAD_EXPRESSION', `${label}: ${err.message}`, reader.at(node));
+  if (parsed.errors.length > 0) return null;
+  const [only, ...more] = parsed.parts;
+  if (only !== undefined && typeof only !== 'string' && only.kind === 'secret' && more.length === 0) return only.name;
+  reader.diags.error('ORDO_BAD_EXPRESSION', `${label} must be a key file, or exactly \${{ secrets.NAME }} (a private key stored with ordo secret set NAME --file KEYFILE), got "${text}"`, reader.at(node));
+  return null;
+}
+
+/** `key`: a private key file (checked now), or a secret holding one (checked by `ordo validate` against the store, ssh-key-secrets.ts). */
+function readKey(reader: Reader, node: Node | null, text: string, label: string, projectDir: string, ssh: SshHostDef): void {
+  const secret = keySecretOf(reader, node, text, label);
+  if (secret === null) return;
+  if (secret !== undefined) {
+    [ssh.keySecret, ssh.keyAt] = [secret, reader.at(node)];
+    return;
+  }
+  ssh.key = projectPath(projectDir, text);
+  const problem = keyFileProblem(ssh.key);
+  if (problem) reader.diags.error('ORDO_BAD_VALUE', `${label}: ${problem}`, reader.at(node));
 }
 
 /** Reads the SSH keys of one host body; reports them on an agent host, and what an ssh host lacks. */
@@ -67,12 +102,8 @@ export function readSshHost(reader: Reader, body: YAMLMap, fields: Entry[], def:
     } else {
       const p = reader.string(f.value, label);
       if (p === undefined) continue;
-      const path = projectPath(projectDir, p);
-      if (f.key === 'key') {
-        ssh.key = path;
-        const problem = keyFileProblem(path);
-        if (problem) reader.diags.error('ORDO_BAD_VALUE', `${label}: ${problem}`, reader.at(f.value));
-      } else ssh.knownHosts = path;
+      if (f.key === 'knownHosts') ssh.knownHosts = projectPath(projectDir, p);
+      else readKey(reader, f.value, p, label, projectDir, ssh);
     }
   }
   if (ssh.port > 65535) reader.diags.error('ORDO_BAD_VALUE', `"port" of ${what} must be at most 65535, got ${ssh.port}`, reader.at(body));

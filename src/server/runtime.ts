@@ -108,7 +108,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const agents = opts.agents ? new AgentHub({ store, hosts: agentHosts, leaseMs: opts.leaseMs ?? leaseMsFrom(env), stateDir, singleton: leaseTimingFrom(env), logger: opts.agents.logger }) : null;
   await agents?.init();
   // A server probes its SSH hosts (closing those it cannot reach); other engines just run their jobs.
-  const sshHosts = new SshHosts({ store, hosts: settings.hosts, stateDir, probeMs: opts.agents ? probeMsFrom(env) : undefined, logger: opts.agents?.logger });
+  const reveal = masterKey ? (names: readonly string[]) => revealSecrets(store.sql, masterKey, names) : undefined;
+  const sshHosts = new SshHosts({ store, hosts: settings.hosts, stateDir, probeMs: opts.agents ? probeMsFrom(env) : undefined, logger: opts.agents?.logger, reveal });
   await sshHosts.init();
   const command = new PlacingExecutor(local, hostRouter(sshHosts, agents ?? NO_AGENTS));
   const executors = opts.executors ?? [
@@ -123,7 +124,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     maxParallel: opts.maxParallel,
     logMaxBytes: opts.logMaxBytes,
     jobEnv,
-    secrets: masterKey ? (names) => revealSecrets(store.sql, masterKey, names) : undefined,
+    secrets: reveal,
     isOwnerDead,
     pollMs: opts.pollMs,
     leaseMs: opts.leaseMs ?? leaseMsFrom(env),

@@ -11,7 +11,7 @@ import { OrdoError } from '../errors.js';
 import { hostResource } from '../engine/resources.js';
 import type { AttemptHandle, AttemptRequest } from '../engine/ports.js';
 import type { OrdoStore } from '../store/ordo-store.js';
-import { connectSsh, isSshHost, type SshHost } from '../exec/ssh/connect.js';
+import { connectSsh, isSshHost, type RevealSecrets, type SshHost } from '../exec/ssh/connect.js';
 import { SshAttempt } from '../exec/ssh/ssh-attempt.js';
 import type { HostStatus } from './agents.js';
 
@@ -24,6 +24,8 @@ export interface SshHostsOptions {
   /** Probe each host this often (a server); absent: no probes, hosts stay open (`ordo run`). */
   probeMs?: number;
   logger?: Logger;
+  /** How this engine decrypts secrets (absent without a master key): for hosts with `key: ${{ secrets.NAME }}`. */
+  reveal?: RevealSecrets;
 }
 
 interface Probe {
@@ -73,7 +75,7 @@ export class SshHosts {
   private async probe(h: SshHost): Promise<void> {
     let reason: string | undefined;
     try {
-      (await connectSsh(h)).end();
+      (await connectSsh(h, { reveal: this.opts.reveal })).end();
     } catch (err) {
       reason = (err as Error).message;
     }
@@ -87,12 +89,12 @@ export class SshHosts {
   }
 
   start(req: AttemptRequest): AttemptHandle {
-    return this.handle(new SshAttempt(req, this.host(req), this.opts.stateDir, Date.now(), 'start'), req);
+    return this.handle(new SshAttempt(req, this.host(req), this.opts.stateDir, Date.now(), 'start', this.opts.reveal), req);
   }
 
   /** No supervisor watches an SSH job once its server stopped: what is left of it is killed, the attempt is lost. */
   reattach(req: AttemptRequest, startedAt: number): AttemptHandle {
-    return this.handle(new SshAttempt(req, this.host(req), this.opts.stateDir, startedAt, 'reattach'), req);
+    return this.handle(new SshAttempt(req, this.host(req), this.opts.stateDir, startedAt, 'reattach', this.opts.reveal), req);
   }
 
   private host(req: AttemptRequest): SshHost {

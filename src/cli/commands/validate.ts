@@ -6,7 +6,22 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { checkProject } from '../../server/project-check.js';
 import { OrdoError } from '../../errors.js';
-import { action, projectDir, requireProject } from '../context.js';
+import { action, projectDir, READ_ONLY, requireProject, withStore } from '../context.js';
+import { formatDiagnostic, type Diagnostic } from '../../defs/diagnostics.js';
+import type { HostDef } from '../../defs/model.js';
+import { masterKeyFrom } from '../../secrets/master-key.js';
+import { listSecrets, revealSecrets } from '../../secrets/vault.js';
+import { checkSshKeySecrets, hostsWithKeySecrets } from '../../server/ssh-key-secrets.js';
+
+/** Checks `key: ${{ secrets.NAME }}` of SSH hosts against the store this project uses (read only; created never). */
+async function keySecretDiagnostics(hosts: Map<string, HostDef>, dir: string): Promise<Diagnostic[]> {
+  if (hostsWithKeySecrets(hosts).length === 0) return [];
+  const masterKey = masterKeyFrom(process.env);
+  return withStore({ dir }, async (store) => {
+    const names = new Set((await listSecrets(store.sql)).map((s) => s.name));
+    return checkSshKeySecrets(hosts, names, masterKey ? (n) => revealSecrets(store.sql, masterKey, n) : undefined);
+  }, READ_ONLY);
+}
 
 export function registerValidateCommand(program: Command): void {
   program.command('validate [dir]')
@@ -19,7 +34,12 @@ export function registerValidateCommand(program: Command): void {
       }
       const dir = dirArg ? resolve(dirArg) : projectDir(opts);
       requireProject(dir);
-      const { project, workflows, diagnostics, ok } = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.');
+      const checked = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.');
+      const { project, workflows } = checked;
+      // What the files alone cannot tell: whether the secrets SSH hosts log in with are set.
+      const secrets = project ? await keySecretDiagnostics(project.settings.hosts, dir) : [];
+      const diagnostics = [...checked.diagnostics, ...secrets.map((d) => ({ ...d, text: formatDiagnostic(d) }))];
+      const ok = checked.ok && !secrets.some((d) => d.severity === 'error');
       if (opts.json) process.stdout.write(`${JSON.stringify(diagnostics.map(({ text: _text, ...d }) => d))}\n`);
       else for (const d of diagnostics) process.stdout.write(`${d.text}\n`);
       if (!project || !ok) {

@@ -3,16 +3,16 @@
  * known_hosts (accept-new adds an unknown one), and turns each way it can fail into a one-line reason
  * for `ordo show` and `ordo why`: wrong key, unknown or changed host key, connection refused, timeout.
  */
-import { readFileSync } from 'node:fs';
 import ssh2 from 'ssh2';
 import type { HostDef, SshHostDef } from '../../defs/model.js';
 import { defaultKnownHosts } from '../../defs/ssh-host.js';
+import { privateKeyOf, SshConnectError, type RevealSecrets } from './credentials.js';
 import { addKnownHost, checkHostKey, knownHostsName, readKnownHosts } from './known-hosts.js';
+
+export { SshConnectError, type RevealSecrets };
 
 /** How long connecting and the SSH handshake may take. */
 export const CONNECT_TIMEOUT_MS = 10_000;
-
-export class SshConnectError extends Error {}
 
 export type SshHost = HostDef & { ssh: SshHostDef; address: string };
 
@@ -48,7 +48,8 @@ function verifyHostKey(host: SshHost, key: Buffer): string | undefined {
 function reasonOf(host: SshHost, err: Error & { code?: string; level?: string }): string {
   const where = `${host.ssh.user}@${host.address}:${host.ssh.port}`;
   if (err.level === 'client-authentication') {
-    return `authentication failed for ${where}${host.ssh.key ? ` with key ${host.ssh.key}` : ' (no key: the server\'s ssh-agent was asked)'}: wrong key, or the key is not in the user's authorized_keys`;
+    const key = host.ssh.keySecret !== undefined ? ` with the key in secret "${host.ssh.keySecret}"` : host.ssh.key ? ` with key ${host.ssh.key}` : ' (no key: the server\'s ssh-agent was asked)';
+    return `authentication failed for ${where}${key}: wrong key, or the key is not in the user's authorized_keys`;
   }
   if (err.code === 'ECONNREFUSED') return `host down: connection to ${where} refused`;
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `host down: cannot resolve ${host.address} (${err.code})`;
@@ -82,29 +83,33 @@ async function withHandshakeSlot<T>(key: string, fn: () => Promise<T>): Promise<
 
 const DROPPED = /connection lost before handshake|ECONNRESET/i;
 
+export interface ConnectOptions {
+  timeoutMs?: number;
+  /** How this engine decrypts secrets, for a host whose key is one (`key: ${{ secrets.NAME }}`). */
+  reveal?: RevealSecrets;
+}
+
 /** A ready connection, or a rejection with an SshConnectError whose message is the reason. */
-export function connectSsh(host: SshHost, timeoutMs = CONNECT_TIMEOUT_MS): Promise<ssh2.Client> {
+export function connectSsh(host: SshHost, opts: ConnectOptions = {}): Promise<ssh2.Client> {
+  const timeoutMs = opts.timeoutMs ?? CONNECT_TIMEOUT_MS;
   return withHandshakeSlot(`${host.address}:${host.ssh.port}`, async () => {
     for (let attempt = 1; ; attempt++) {
+      const privateKey = await privateKeyOf(host, opts.reveal);
       try {
-        return await connectOnce(host, timeoutMs);
+        return await connectOnce(host, timeoutMs, privateKey);
       } catch (err) {
         if (attempt >= 3 || !DROPPED.test((err as Error).message)) throw err;
         await new Promise((r) => setTimeout(r, 100 * attempt));
+      } finally {
+        // ssh2 parsed the key when connecting: the clear copy goes now.
+        privateKey?.fill(0);
       }
     }
   });
 }
 
-function connectOnce(host: SshHost, timeoutMs: number): Promise<ssh2.Client> {
+function connectOnce(host: SshHost, timeoutMs: number, privateKey: Buffer | undefined): Promise<ssh2.Client> {
   return new Promise((resolve, reject) => {
-    let privateKey: Buffer | undefined;
-    try {
-      if (host.ssh.key) privateKey = readFileSync(host.ssh.key);
-    } catch (err) {
-      reject(new SshConnectError(`cannot read the key file ${host.ssh.key}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`));
-      return;
-    }
     const client = new ssh2.Client();
     let hostKeyProblem: string | undefined;
     client.once('ready', () => resolve(client));

@@ -16,7 +16,7 @@ import type { AttemptOutcome, AttemptRequest, AttemptStatus } from '../../engine
 import { outputFile, runLogFile, type OutputStream } from '../paths.js';
 import { formatRecord, type RecordKind } from '../run-log.js';
 import { maskText, maskValue, StreamMasker } from '../../secrets/mask.js';
-import { connectSsh, execShort, type SshHost } from './connect.js';
+import { connectSsh, execShort, type RevealSecrets, type SshHost } from './connect.js';
 import { finishScript, jobScript, reapScript, remoteDir, signalScript, ulimits } from './remote-command.js';
 
 export class SshAttempt {
@@ -33,7 +33,7 @@ export class SshAttempt {
   private readonly maskers: Record<OutputStream, StreamMasker>;
 
   constructor(private readonly req: AttemptRequest, private readonly host: SshHost, private readonly stateDir: string,
-    private readonly startedAt: number, mode: 'start' | 'reattach') {
+    private readonly startedAt: number, mode: 'start' | 'reattach', private readonly reveal?: RevealSecrets) {
     this.done = new Promise((r) => (this.resolveDone = r));
     this.dir = remoteDir(req.runId, req.job.name, req.attempt);
     this.maskers = { stdout: new StreamMasker(req.mask ?? []), stderr: new StreamMasker(req.mask ?? []) };
@@ -66,7 +66,7 @@ export class SshAttempt {
 
   private async connect(): Promise<ssh2.Client | undefined> {
     try {
-      return await connectSsh(this.host);
+      return await connectSsh(this.host, { reveal: this.reveal });
     } catch (err) {
       this.report('failed', null, null, (err as Error).message);
       return undefined;
@@ -102,7 +102,7 @@ export class SshAttempt {
   /** After a server restart: nothing watches the job any more, so what is left of it is killed. */
   private async reap(): Promise<void> {
     try {
-      this.client = await connectSsh(this.host);
+      this.client = await connectSsh(this.host, { reveal: this.reveal });
     } catch (err) {
       return this.report('lost', null, null, `lost: the server that ran it over SSH stopped, and what is left of it cannot be killed: ${(err as Error).message}`);
     }
