@@ -30,7 +30,7 @@ export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }:
           const p = l.nodes.get(n.job)!;
           const state = states.get(n.job) ?? 'waiting';
           return (
-            <g key={n.job} className="node" data-job={n.job} data-state={state} transform={`translate(${p.x - W / 2},${p.y - H / 2})`}
+            <g key={n.job} className="node" data-job={n.job} data-state={state} data-enabled={String(n.enabled)} transform={`translate(${p.x - W / 2},${p.y - H / 2})`}
               onClick={(e) => onPick(n.job, e)}>
               <rect width={W} height={H} rx={5} fill={colorOf(state)} opacity={n.enabled ? 1 : 0.45}
                 stroke={focus === n.job ? '#000' : selected.has(n.job) ? '#ffca28' : 'none'} strokeWidth={3} />

@@ -35,8 +35,8 @@ export function Run({ id, can }: PageProps & { id: number }) {
       const d = await rpc<RunDetail>('runs.get', { run: id });
       setDetail(d);
       setStates(new Map(d.tasks.map((t) => [t.job, t.state])));
-      setForecast(await rpc<Forecast>('runs.forecast', { run: id }).catch(() => null));
-      setGraph((g) => g ?? null);
+      // The forecast is not needed to draw the graph: it arrives when it is ready.
+      rpc<Forecast>('runs.forecast', { run: id }).then(setForecast).catch(() => setForecast(null));
       return d;
     } catch (err) {
       setError(errorText(err));
@@ -44,12 +44,15 @@ export function Run({ id, can }: PageProps & { id: number }) {
     }
   }, [id]);
 
+  const loadGraph = useCallback((flow: string) => {
+    rpc<Graph>('flows.graph', { flow }).then(setGraph).catch((e: unknown) => setError(errorText(e)));
+  }, []);
   useEffect(() => {
     setGraph(null);
     void load().then((d) => {
-      if (d) rpc<Graph>('flows.graph', { flow: d.run.flow }).then(setGraph).catch((e: unknown) => setError(errorText(e)));
+      if (d) loadGraph(d.run.flow);
     });
-  }, [load]);
+  }, [load, loadGraph]);
 
   // Live: recolour at once; read the details again at most once a second.
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -137,7 +140,9 @@ export function Run({ id, can }: PageProps & { id: number }) {
           {view === 'dag' && graph && <Dag graph={graph} states={states} selected={selected} focus={focus} onPick={pick} />}
           {view === 'gantt' && graph && <Gantt tasks={tasks} graph={graph} forecast={forecast} now={Date.now()} />}
         </div>
-        {task && <JobPanel key={task.job} run={run} task={task} state={states.get(task.job) ?? task.state} tick={tick} can={can} onChanged={() => void load()} onError={setError} />}
+        {task && <JobPanel key={task.job} run={run} task={task} state={states.get(task.job) ?? task.state} tick={tick} can={can}
+          enabled={graph?.nodes.find((n) => n.job === task.job)?.enabled ?? true}
+          onChanged={(flags) => { void load(); if (flags) loadGraph(run.flow); }} onError={setError} />}
       </div>
     </section>
   );
