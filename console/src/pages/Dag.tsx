@@ -2,7 +2,7 @@
 import { memo, useMemo } from 'react';
 import type { Graph } from '../types';
 import { colorOf } from '../util';
-import { layout, NODE_H as H, NODE_W as W } from './layout';
+import { DAGRE_MAX, layout, NODE_H as H, NODE_W as W } from './layout';
 
 interface DagProps {
   graph: Graph;
@@ -14,6 +14,8 @@ interface DagProps {
 
 export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }: DagProps) {
   const l = useMemo(() => layout(graph), [graph]);
+  // Arrowheads (SVG markers) cost the browser more than the lines: a big graph, laid out left to right, goes without.
+  const arrows = graph.nodes.length <= DAGRE_MAX;
   return (
     <div className="dag-wrap">
       <svg width={l.width} height={l.height} data-testid="dag">
@@ -24,7 +26,7 @@ export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }:
         </defs>
         {l.edges.map((e) => (
           <polyline key={e.key} className="edge" points={e.points.map((p) => `${p.x},${p.y}`).join(' ')}
-            strokeDasharray={e.soft ? '4 3' : undefined} markerEnd="url(#arrow)" />
+            strokeDasharray={e.soft ? '4 3' : undefined} markerEnd={arrows ? 'url(#arrow)' : undefined} />
         ))}
         {graph.nodes.map((n) => {
           const p = l.nodes.get(n.job)!;

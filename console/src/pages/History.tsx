@@ -71,7 +71,7 @@ function EventLog() {
         <tbody>
           {shown.map((e) => (
             <tr key={e.id} data-kind={e.kind} data-run={e.runId ?? ''}>
-              <td>{e.id}</td><td>{time(e.at)}</td>
+              <td>{e.id}</td><td className="time">{time(e.at)}</td>
               <td>{e.runId !== null && <a href={`/runs/${e.runId}`} onClick={(ev) => { ev.preventDefault(); navigate(`/runs/${e.runId}`); }}>{e.runId}</a>}</td>
               <td>{e.job}</td><td>{e.kind}</td><td className="data">{Object.keys(e.data ?? {}).length ? JSON.stringify(e.data) : ''}</td>
             </tr>

@@ -30,29 +30,33 @@ export function Run({ id, can }: PageProps & { id: number }) {
   const [tick, setTick] = useState(0);
   const lastPick = useRef<string | null>(null);
 
-  const load = useCallback(async () => {
+  const loadForecast = useCallback(() => {
+    rpc<Forecast>('runs.forecast', { run: id }).then(setForecast).catch(() => setForecast(null));
+  }, [id]);
+  /** The run and its tasks; then the forecast unless `first` (the graph goes first: it is what a big run's page waits for). */
+  const load = useCallback(async (first = false) => {
     try {
       const d = await rpc<RunDetail>('runs.get', { run: id });
       setDetail(d);
       setStates(new Map(d.tasks.map((t) => [t.job, t.state])));
-      // The forecast is not needed to draw the graph: it arrives when it is ready.
-      rpc<Forecast>('runs.forecast', { run: id }).then(setForecast).catch(() => setForecast(null));
+      if (!first) loadForecast();
       return d;
     } catch (err) {
       setError(errorText(err));
       return null;
     }
-  }, [id]);
+  }, [id, loadForecast]);
 
-  const loadGraph = useCallback((flow: string) => {
-    rpc<Graph>('flows.graph', { flow }).then(setGraph).catch((e: unknown) => setError(errorText(e)));
-  }, []);
+  const loadGraph = useCallback((flow: string) => rpc<Graph>('flows.graph', { flow }).then(setGraph).catch((e: unknown) => setError(errorText(e))), []);
   useEffect(() => {
     setGraph(null);
-    void load().then((d) => {
-      if (d) loadGraph(d.run.flow);
+    setForecast(null);
+    void load(true).then(async (d) => {
+      if (!d) return;
+      await loadGraph(d.run.flow);
+      loadForecast();
     });
-  }, [load, loadGraph]);
+  }, [load, loadGraph, loadForecast]);
 
   // Live: recolour at once; read the details again at most once a second.
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -142,7 +146,7 @@ export function Run({ id, can }: PageProps & { id: number }) {
         </div>
         {task && <JobPanel key={task.job} run={run} task={task} state={states.get(task.job) ?? task.state} tick={tick} can={can}
           enabled={graph?.nodes.find((n) => n.job === task.job)?.enabled ?? true}
-          onChanged={(flags) => { void load(); if (flags) loadGraph(run.flow); }} onError={setError} />}
+          onChanged={(flags) => { void load(); if (flags) void loadGraph(run.flow); }} onError={setError} />}
       </div>
     </section>
   );
