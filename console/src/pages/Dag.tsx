@@ -12,6 +12,28 @@ interface DagProps {
   onPick: (job: string, e: React.MouseEvent) => void;
 }
 
+interface NodeProps {
+  job: string;
+  enabled: boolean;
+  x: number;
+  y: number;
+  state: string;
+  mark: 'focus' | 'selected' | null;
+  onPick: (job: string, e: React.MouseEvent) => void;
+}
+
+/** One job: drawn again only when its own state, mark or place changes, not when another job's does. */
+const Node = memo(function Node({ job, enabled, x, y, state, mark, onPick }: NodeProps) {
+  return (
+    <g className="node" data-job={job} data-state={state} data-enabled={String(enabled)} transform={`translate(${x - W / 2},${y - H / 2})`}
+      onClick={(e) => onPick(job, e)}>
+      <rect width={W} height={H} rx={5} fill={colorOf(state)} opacity={enabled ? 1 : 0.45}
+        stroke={mark === 'focus' ? '#000' : mark === 'selected' ? '#ffca28' : 'none'} strokeWidth={3} />
+      <text x={W / 2} y={H / 2 + 4} textAnchor="middle">{job.length > 20 ? `${job.slice(0, 19)}…` : job}</text>
+    </g>
+  );
+});
+
 export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }: DagProps) {
   const l = useMemo(() => layout(graph), [graph]);
   // Arrowheads (SVG markers) cost the browser more than the lines: a big graph, laid out left to right, goes without.
@@ -30,14 +52,9 @@ export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }:
         ))}
         {graph.nodes.map((n) => {
           const p = l.nodes.get(n.job)!;
-          const state = states.get(n.job) ?? 'waiting';
           return (
-            <g key={n.job} className="node" data-job={n.job} data-state={state} data-enabled={String(n.enabled)} transform={`translate(${p.x - W / 2},${p.y - H / 2})`}
-              onClick={(e) => onPick(n.job, e)}>
-              <rect width={W} height={H} rx={5} fill={colorOf(state)} opacity={n.enabled ? 1 : 0.45}
-                stroke={focus === n.job ? '#000' : selected.has(n.job) ? '#ffca28' : 'none'} strokeWidth={3} />
-              <text x={W / 2} y={H / 2 + 4} textAnchor="middle">{n.job.length > 20 ? `${n.job.slice(0, 19)}…` : n.job}</text>
-            </g>
+            <Node key={n.job} job={n.job} enabled={n.enabled} x={p.x} y={p.y} state={states.get(n.job) ?? 'waiting'}
+              mark={focus === n.job ? 'focus' : selected.has(n.job) ? 'selected' : null} onPick={onPick} />
           );
         })}
       </svg>

@@ -58,9 +58,12 @@ export function Run({ id, can }: PageProps & { id: number }) {
     });
   }, [load, loadGraph, loadForecast]);
 
-  // Live: recolour at once; read the details again at most once a second.
+  // Live: recolour within a tenth of a second (a big run sends thousands of changes: they are applied in
+  // batches, one render each); read the details again at most once a second.
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
+    let changes = new Map<string, string>();
+    let flush: ReturnType<typeof setTimeout> | null = null;
     const reload = () => {
       if (pending.current) return;
       pending.current = setTimeout(() => {
@@ -72,14 +75,23 @@ export function Run({ id, can }: PageProps & { id: number }) {
     const stop = feed.listen((method, c) => {
       if (c.run !== id) return;
       if (method === 'task.changed' && c.job && c.state) {
-        const job = c.job;
-        const state = c.state;
-        setStates((old) => new Map(old).set(job, state));
+        changes.set(c.job, c.state);
+        flush ??= setTimeout(() => {
+          flush = null;
+          const batch = changes;
+          changes = new Map();
+          setStates((old) => {
+            const next = new Map(old);
+            for (const [job, state] of batch) next.set(job, state);
+            return next;
+          });
+        }, 100);
       }
       reload();
     }, reload);
     return () => {
       stop();
+      if (flush) clearTimeout(flush);
       if (pending.current) clearTimeout(pending.current);
       pending.current = null;
     };
