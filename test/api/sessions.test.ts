@@ -4,7 +4,7 @@
  * a demotion applying to an open session at its next request, a changed password or a revoked token ending
  * it, logout; and sessions kept in the store: a session opened on one server works on another server of the
  * same store and after a restart of the server that opened it, and a logout anywhere ends it everywhere.
- * The store keeps only the SHA-256 of the session id.
+ * The store keeps only the SHA-256 of the session id. The same across two servers on PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -145,4 +145,24 @@ describe('console sessions', () => {
       await c?.close();
     }
   });
+});
+
+test('on PostgreSQL: a session opened on one server works on another server of the database, and a logout ends it on both', async () => {
+  const a = await startTestServer({ postgres: true });
+  let b: TestServer | undefined;
+  try {
+    await rpcClient(a.url, a.tokens.superuser).request('users.add', { name: 'olga', role: 'operator', password: PASSWORD });
+    b = await startTestServer({ postgres: true, databaseUrl: a.databaseUrl });
+    const s = await logIn(a.url, { user: 'olga', password: PASSWORD });
+    assert.equal((await whoIs(b.url, s)).role, 'operator');
+    assert.deepEqual((await call(b.url, s, 'gates.open', { name: 'eod' })).result, { name: 'eod', closed: false });
+    await rpcClient(a.url, a.tokens.superuser).request('users.add', { name: 'olga', role: 'user', replace: true });
+    assert.equal((await call(b.url, s, 'gates.open', { name: 'eod' })).code, 'ORDO_FORBIDDEN', 'demoted on the other server too');
+    const out = await fetch(`${b.url}/auth/logout`, { method: 'POST', headers: { cookie: s.cookie, 'x-ordo-csrf': s.csrf } });
+    assert.equal(out.status, 200);
+    assert.equal((await call(a.url, s, 'runs.list')).code, 'ORDO_UNAUTHENTICATED');
+  } finally {
+    await b?.close();
+    await a.close();
+  }
 });
