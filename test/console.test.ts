@@ -91,11 +91,18 @@ async function rpc<T>(method: string, params: Record<string, unknown> = {}): Pro
   return (await rpcClient(server.url, server.tokens.superuser).request(method, params)) as T;
 }
 
-async function logIn(user: string): Promise<void> {
+/** Logs in as a user (with PASSWORD) or with an API token. */
+async function logIn(who: string | { token: string }): Promise<void> {
   await page.goto(server.url);
+  // The shell asks who the cookie stands for first: wait for its answer, the login form or a session.
+  await page.locator('input[name=user], [data-testid=me]').first().waitFor();
   if (await page.getByRole('button', { name: 'Log out' }).count()) await page.getByRole('button', { name: 'Log out' }).click();
-  await page.locator('input[name=user]').fill(user);
-  await page.locator('input[name=password]').fill(PASSWORD);
+  if (typeof who === 'string') {
+    await page.locator('input[name=user]').fill(who);
+    await page.locator('input[name=password]').fill(PASSWORD);
+  } else {
+    await page.locator('input[name=token]').fill(who.token);
+  }
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('me').waitFor();
 }
@@ -450,6 +457,24 @@ test('the console: roles, live run, restart, bulk skip, DAG and Gantt, every pag
     assert.equal(gone.body.error?.data?.code, 'ORDO_UNAUTHENTICATED');
   });
 
+  await t.test("with an API token: a user's only reads (no actions shown, the server refuses them); a superuser sees all", async () => {
+    await logIn({ token: server.tokens.user });
+    assert.match(await page.getByTestId('me').innerText(), /\(user\)/);
+    assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Start run' }).count(), 0);
+    await page.goto(`${server.url}/runs/${slowRun}`);
+    await page.locator('[data-testid=dag] g.node[data-job=sleepy]').click();
+    await page.getByTestId('job-panel').waitFor();
+    assert.equal(await page.getByTestId('job-panel').getByRole('button').count(), 0, 'no action for a reader');
+    assert.equal(await page.getByTestId('bulk').count(), 0);
+    assert.equal((await callFromPage('runs.list')).body.error, undefined);
+    assert.equal((await callFromPage('gates.close')).body.error?.data?.code, 'ORDO_FORBIDDEN');
+    await logIn({ token: server.tokens.superuser });
+    assert.match(await page.getByTestId('me').innerText(), /\(superuser\)/);
+    assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'Start run' }).count(), 1);
+  });
+
   await t.test(`a ${BIG}-job run's page opens (time printed, not asserted)`, async () => {
     await logIn('olga');
     const { run } = await rpc<{ run: number }>('runs.start', { flow: 'big' });
@@ -462,6 +487,10 @@ test('the console: roles, live run, restart, bulk skip, DAG and Gantt, every pag
       return count === n ? Math.round(performance.now()) : false;
     }, BIG, { polling: 'raf', timeout: 60_000 });
     const openMs = await drawn.jsonValue() as number;
+    // Where the time went: the page's requests (start and end, ms since its navigation started).
+    const requests = await page.evaluate(() => (globalThis as unknown as { performance: { getEntriesByType(t: string): Array<{ name: string; startTime: number; responseEnd: number }> } })
+      .performance.getEntriesByType('resource').map((e) => `${e.name.replace(/^https?:\/\/[^/]+/, '')} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`).join(', '));
+    t.diagnostic(`requests of the ${BIG}-job page: ${requests}`);
     // Responsive while it runs: a click on a job opens its panel.
     const clickStarted = performance.now();
     await page.locator('[data-testid=dag] g.node[data-job=j0]').click();

@@ -36,8 +36,13 @@ const Node = memo(function Node({ job, enabled, x, y, state, mark, onPick }: Nod
 
 export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }: DagProps) {
   const l = useMemo(() => layout(graph), [graph]);
-  // Arrowheads (SVG markers) cost the browser more than the lines: a big graph, laid out left to right, goes without.
-  const arrows = graph.nodes.length <= DAGRE_MAX;
+  // A big graph (laid out left to right) draws its edges as two paths, solid and dashed, without arrowheads:
+  // thousands of elements and SVG markers cost the browser more than the lines themselves.
+  const small = graph.nodes.length <= DAGRE_MAX;
+  const bundles = useMemo(() => (small ? [] : [false, true].map((soft) => ({
+    key: soft ? 'soft' : 'hard', soft,
+    d: l.edges.filter((e) => e.soft === soft).map((e) => e.points.map((p, i) => `${i ? 'L' : 'M'}${Math.round(p.x)} ${Math.round(p.y)}`).join('')).join(''),
+  }))), [l, small]);
   return (
     <div className="dag-wrap">
       <svg width={l.width} height={l.height} data-testid="dag">
@@ -46,10 +51,10 @@ export const Dag = memo(function Dag({ graph, states, selected, focus, onPick }:
             <path d="M 0 0 L 10 5 L 0 10 z" fill="#90a4ae" />
           </marker>
         </defs>
-        {l.edges.map((e) => (
+        {small ? l.edges.map((e) => (
           <polyline key={e.key} className="edge" points={e.points.map((p) => `${p.x},${p.y}`).join(' ')}
-            strokeDasharray={e.soft ? '4 3' : undefined} markerEnd={arrows ? 'url(#arrow)' : undefined} />
-        ))}
+            strokeDasharray={e.soft ? '4 3' : undefined} markerEnd="url(#arrow)" />
+        )) : bundles.map((b) => <path key={b.key} className="edge" d={b.d} strokeDasharray={b.soft ? '4 3' : undefined} />)}
         {graph.nodes.map((n) => {
           const p = l.nodes.get(n.job)!;
           return (
