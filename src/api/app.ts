@@ -54,7 +54,7 @@ export class ApiApp {
 
   constructor(readonly opts: ApiAppOptions) {
     const { logger } = opts;
-    this.sessions = new SessionStore(opts.sessions);
+    this.sessions = new SessionStore(opts.services.store.sql, opts.sessions);
     this.limiter = opts.services.limiter ?? new FailureLimiter(opts.rateLimit);
     this.connections = new OpenConnections((err) => logger.warn({ err }, 'checking the credential of a connection failed'));
     this.connections.start(opts.recheckMs ?? 5000);

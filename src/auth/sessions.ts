@@ -9,11 +9,15 @@
  * that credential stands for now, so a demoted user's session has the lower role at its next request and a
  * deleted user's (or re-passworded user's, or revoked token's) session is refused at once.
  *
- * Sessions live in the memory of the server that opened them; they end after `idleMs` without a request,
- * after `maxAgeMs` in any case, at logout, and when the server restarts (the browser logs in again).
+ * Sessions live in the store (table `console_sessions`, migration 0018), keyed by the SHA-256 of their id:
+ * they survive a restart of the server and work on every server of the store; a logout on one server ends
+ * the session on all. They end after `idleMs` without a request (the last use is written at most once a
+ * `touchEveryMs`), after `maxAgeMs` in any case, and at logout. Expired rows are deleted at the next login.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SqlPort, SqlRow } from '../store/port.js';
 import type { Principal } from './principal.js';
+import { hashToken } from './secrets.js';
 
 export interface SessionRecord {
   id: string;
@@ -30,6 +34,8 @@ export interface SessionOptions {
   maxAgeMs?: number;
   /** At most this many sessions; the least recently used go first (default 10,000). */
   max?: number;
+  /** How often a session's last use is written at most (default 1 minute). */
+  touchEveryMs?: number;
   now?: () => number;
 }
 
@@ -42,11 +48,13 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export class SessionStore {
-  // A Map keeps insertion order: touching a session re-inserts it, so the first entry is the least recent.
-  private readonly sessions = new Map<string, SessionRecord>();
+/** The principal as stored: what it was opened as, with the credential to check again. */
+function storable(p: Principal): Principal {
+  return { name: p.name, role: p.role, via: p.via, ...(p.token !== undefined && { token: p.token }), ...(p.credential && { credential: p.credential }) };
+}
 
-  constructor(private readonly opts: SessionOptions = {}) {}
+export class SessionStore {
+  constructor(private readonly db: SqlPort, private readonly opts: SessionOptions = {}) {}
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
@@ -56,41 +64,53 @@ export class SessionStore {
     return this.opts.idleMs ?? DEFAULT_IDLE_MS;
   }
 
-  open(principal: Principal): SessionRecord {
+  private get maxAgeMs(): number {
+    return this.opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+  }
+
+  async open(principal: Principal): Promise<SessionRecord> {
     const now = this.now();
     const record: SessionRecord = {
       id: randomBytes(32).toString('base64url'), csrf: randomBytes(24).toString('base64url'), principal, createdAt: now, lastUsedAt: now,
     };
-    this.sessions.set(record.id, record);
-    const max = this.opts.max ?? 10_000;
-    for (const id of this.sessions.keys()) {
-      if (this.sessions.size <= max) break;
-      this.sessions.delete(id);
-    }
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM console_sessions WHERE last_used_at <= ? OR created_at <= ?', [now - this.idleMs, now - this.maxAgeMs]);
+      await tx.run('INSERT INTO console_sessions (id_hash, csrf, principal, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
+        [hashToken(record.id), record.csrf, JSON.stringify(storable(principal)), now, now]);
+      const [count] = await tx.query<{ n: number }>('SELECT COUNT(*) AS n FROM console_sessions');
+      const over = Number(count?.n ?? 0) - (this.opts.max ?? 10_000);
+      if (over > 0) {
+        await tx.run('DELETE FROM console_sessions WHERE id_hash IN (SELECT id_hash FROM console_sessions ORDER BY last_used_at ASC LIMIT ?)', [over]);
+      }
+    });
     return record;
   }
 
   /** The live session of this id (touched), or undefined when unknown or expired (and then forgotten). */
-  get(id: string | undefined): SessionRecord | undefined {
+  async get(id: string | undefined): Promise<SessionRecord | undefined> {
     if (id === undefined || id === '') return undefined;
-    const record = this.sessions.get(id);
-    if (!record) return undefined;
+    const hash = hashToken(id);
+    const [row] = await this.db.query<SqlRow>('SELECT csrf, principal, created_at, last_used_at FROM console_sessions WHERE id_hash = ?', [hash]);
+    if (!row) return undefined;
     const now = this.now();
-    if (now - record.lastUsedAt >= this.idleMs || now - record.createdAt >= (this.opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS)) {
-      this.sessions.delete(id);
+    const createdAt = Number(row.created_at);
+    const lastUsedAt = Number(row.last_used_at);
+    if (now - lastUsedAt >= this.idleMs || now - createdAt >= this.maxAgeMs) {
+      await this.db.run('DELETE FROM console_sessions WHERE id_hash = ?', [hash]);
       return undefined;
     }
-    record.lastUsedAt = now;
-    this.sessions.delete(id);
-    this.sessions.set(id, record);
-    return record;
+    if (now - lastUsedAt >= (this.opts.touchEveryMs ?? 60_000)) {
+      await this.db.run('UPDATE console_sessions SET last_used_at = ? WHERE id_hash = ?', [now, hash]);
+    }
+    return { id, csrf: String(row.csrf), principal: storable(JSON.parse(String(row.principal)) as Principal), createdAt, lastUsedAt: now };
   }
 
-  close(id: string): void {
-    this.sessions.delete(id);
+  async close(id: string): Promise<void> {
+    await this.db.run('DELETE FROM console_sessions WHERE id_hash = ?', [hashToken(id)]);
   }
 
-  get count(): number {
-    return this.sessions.size;
+  async count(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM console_sessions');
+    return Number(row?.n ?? 0);
   }
 }

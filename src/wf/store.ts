@@ -69,6 +69,13 @@ export class WfStore {
     return row ? toVersion(row) : undefined;
   }
 
+  /** The latest version of every workflow and action, by kind and name. */
+  async latestVersions(): Promise<WfVersion[]> {
+    const rows = await this.db.query(`SELECT v.* FROM wf_versions v
+      WHERE v.version = (SELECT MAX(w.version) FROM wf_versions w WHERE w.kind = v.kind AND w.name = v.name) ORDER BY v.kind, v.name`);
+    return rows.map(toVersion);
+  }
+
   async getRun(id: number): Promise<WfRunRow | undefined> {
     const [row] = await this.db.query('SELECT * FROM wf_runs WHERE id = ?', [id]);
     return row ? toRun(row) : undefined;

@@ -3,6 +3,7 @@
  * database), the engine, the adopt loop and the API on 127.0.0.1 with an ephemeral port; a token per role;
  * and small clients: a JSON-RPC client from the json-rpc-2.0 package over fetch, raw POSTs, WebSockets.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
@@ -29,6 +30,8 @@ export const PROJECT: Record<string, string> = {
 export interface TestServer {
   server: OrdoServer;
   url: string;
+  /** The state directory (ORDO_HOME): the SQLite store is there. */
+  stateDir: string;
   /** The PostgreSQL database, when on PostgreSQL. */
   databaseUrl?: string;
   tokens: Record<Role, string>;
@@ -49,6 +52,8 @@ export interface TestServerOptions {
   rateLimit?: LimiterOptions;
   /** How often open connections check their credential while idle (default: rarely, tests call recheckAll). */
   recheckMs?: number;
+  /** The state directory (ORDO_HOME) of another test server, to share its SQLite store (kept at close). */
+  stateDir?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -62,7 +67,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   if (!project) throw new Error(`test project invalid: ${JSON.stringify(diagnostics)}`);
   const db = opts.postgres && !opts.databaseUrl ? await usePostgres() : undefined;
   const databaseUrl = opts.databaseUrl ?? db?.url;
-  const env: NodeJS.ProcessEnv = { ORDO_HOME: join(tmp.path, 'state'), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  const env: NodeJS.ProcessEnv = { ORDO_HOME: opts.stateDir ?? join(tmp.path, 'state'), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
   let server: OrdoServer;
   try {
     server = await startOrdoServer({
@@ -78,11 +83,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
     tokens[role] = newToken();
-    const name = opts.databaseUrl ? `t2-${role}` : `t-${role}`;
+    const name = opts.databaseUrl || opts.stateDir ? `t${randomBytes(3).toString('hex')}-${role}` : `t-${role}`;
     await createToken(server.rt.store.sql, { name, role, user: null, hash: hashToken(tokens[role]) }, 'test', Date.now());
   }
   return {
-    server, url: server.url!, tokens, dir: projectDir, databaseUrl,
+    server, url: server.url!, stateDir: env.ORDO_HOME!, tokens, dir: projectDir, databaseUrl,
     async close() {
       await server.close();
       await db?.release();

@@ -17,7 +17,10 @@ interface Props {
   state: string;
   tick: number;
   can: (p: string) => boolean;
-  onChanged: () => void;
+  /** Whether the job is enabled in its flow. */
+  enabled: boolean;
+  /** After an action; `flags`: the job's enabled flag changed (the graph shows it). */
+  onChanged: (flags?: boolean) => void;
   onError: (text: string) => void;
 }
 
@@ -48,7 +51,7 @@ function useLogTail(run: number, job: string, running: boolean, tick: number): s
   return text;
 }
 
-export function JobPanel({ run, task, state, tick, can, onChanged, onError }: Props) {
+export function JobPanel({ run, task, state, tick, can, enabled, onChanged, onError }: Props) {
   const [why, setWhy] = useState('');
   const log = useLogTail(run.id, task.job, state === 'running', tick);
   useEffect(() => {
@@ -58,12 +61,12 @@ export function JobPanel({ run, task, state, tick, can, onChanged, onError }: Pr
   }, [run.id, task.job, state, tick]);
   const act = (method: string, params: Record<string, unknown>, question: string) => {
     if (!confirm(question)) return;
-    rpc(method, params).then(onChanged).catch((e: unknown) => onError(errorText(e)));
+    rpc(method, params).then(() => onChanged(method.startsWith('jobs.'))).catch((e: unknown) => onError(errorText(e)));
   };
   const p = { run: run.id, job: task.job };
   return (
     <aside className="job" data-testid="job-panel" data-job={task.job}>
-      <h2>{task.job} <span className="pill" style={{ background: colorOf(state) }}>{state}</span></h2>
+      <h2>{task.job} <span className="pill" data-testid="job-state" style={{ background: colorOf(state) }}>{state}</span>{!enabled && <span className="pill" style={{ background: '#607d8b' }}>disabled</span>}</h2>
       {task.reason && <p>reason: {task.reason}</p>}
       {why && <p className="why" data-testid="why">why: {why}</p>}
       {can('operate') && (
@@ -77,8 +80,9 @@ export function JobPanel({ run, task, state, tick, can, onChanged, onError }: Pr
               <button onClick={() => act('runs.restart', { ...p, mode: 'failed' }, `Restart ${task.job} and its downstream jobs that did not succeed?`)}>Restart failed</button>
             </>
           )}
-          <button onClick={() => act('jobs.disable', { flow: run.flow, job: task.job }, `Disable ${task.job} in every run of ${run.flow}?`)}>Disable</button>
-          <button onClick={() => act('jobs.enable', { flow: run.flow, job: task.job }, `Enable ${task.job} in flow ${run.flow}?`)}>Enable</button>
+          {enabled
+            ? <button onClick={() => act('jobs.disable', { flow: run.flow, job: task.job }, `Disable ${task.job} in flow ${run.flow}? It is skipped in runs until enabled.`)}>Disable</button>
+            : <button onClick={() => act('jobs.enable', { flow: run.flow, job: task.job }, `Enable ${task.job} in flow ${run.flow}?`)}>Enable</button>}
         </div>
       )}
       <table className="grid" data-testid="attempts">

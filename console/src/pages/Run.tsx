@@ -30,30 +30,40 @@ export function Run({ id, can }: PageProps & { id: number }) {
   const [tick, setTick] = useState(0);
   const lastPick = useRef<string | null>(null);
 
-  const load = useCallback(async () => {
+  const loadForecast = useCallback(() => {
+    rpc<Forecast>('runs.forecast', { run: id }).then(setForecast).catch(() => setForecast(null));
+  }, [id]);
+  /** The run and its tasks; then the forecast unless `first` (the graph goes first: it is what a big run's page waits for). */
+  const load = useCallback(async (first = false) => {
     try {
       const d = await rpc<RunDetail>('runs.get', { run: id });
       setDetail(d);
       setStates(new Map(d.tasks.map((t) => [t.job, t.state])));
-      setForecast(await rpc<Forecast>('runs.forecast', { run: id }).catch(() => null));
-      setGraph((g) => g ?? null);
+      if (!first) loadForecast();
       return d;
     } catch (err) {
       setError(errorText(err));
       return null;
     }
-  }, [id]);
+  }, [id, loadForecast]);
 
+  const loadGraph = useCallback((flow: string) => rpc<Graph>('flows.graph', { flow }).then(setGraph).catch((e: unknown) => setError(errorText(e))), []);
   useEffect(() => {
     setGraph(null);
-    void load().then((d) => {
-      if (d) rpc<Graph>('flows.graph', { flow: d.run.flow }).then(setGraph).catch((e: unknown) => setError(errorText(e)));
+    setForecast(null);
+    void load(true).then(async (d) => {
+      if (!d) return;
+      await loadGraph(d.run.flow);
+      loadForecast();
     });
-  }, [load]);
+  }, [load, loadGraph, loadForecast]);
 
-  // Live: recolour at once; read the details again at most once a second.
+  // Live: recolour within a tenth of a second (a big run sends thousands of changes: they are applied in
+  // batches, one render each); read the details again at most once a second.
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
+    let changes = new Map<string, string>();
+    let flush: ReturnType<typeof setTimeout> | null = null;
     const reload = () => {
       if (pending.current) return;
       pending.current = setTimeout(() => {
@@ -65,14 +75,23 @@ export function Run({ id, can }: PageProps & { id: number }) {
     const stop = feed.listen((method, c) => {
       if (c.run !== id) return;
       if (method === 'task.changed' && c.job && c.state) {
-        const job = c.job;
-        const state = c.state;
-        setStates((old) => new Map(old).set(job, state));
+        changes.set(c.job, c.state);
+        flush ??= setTimeout(() => {
+          flush = null;
+          const batch = changes;
+          changes = new Map();
+          setStates((old) => {
+            const next = new Map(old);
+            for (const [job, state] of batch) next.set(job, state);
+            return next;
+          });
+        }, 100);
       }
       reload();
     }, reload);
     return () => {
       stop();
+      if (flush) clearTimeout(flush);
       if (pending.current) clearTimeout(pending.current);
       pending.current = null;
     };
@@ -137,7 +156,9 @@ export function Run({ id, can }: PageProps & { id: number }) {
           {view === 'dag' && graph && <Dag graph={graph} states={states} selected={selected} focus={focus} onPick={pick} />}
           {view === 'gantt' && graph && <Gantt tasks={tasks} graph={graph} forecast={forecast} now={Date.now()} />}
         </div>
-        {task && <JobPanel key={task.job} run={run} task={task} state={states.get(task.job) ?? task.state} tick={tick} can={can} onChanged={() => void load()} onError={setError} />}
+        {task && <JobPanel key={task.job} run={run} task={task} state={states.get(task.job) ?? task.state} tick={tick} can={can}
+          enabled={graph?.nodes.find((n) => n.job === task.job)?.enabled ?? true}
+          onChanged={(flags) => { void load(); if (flags) void loadGraph(run.flow); }} onError={setError} />}
       </div>
     </section>
   );

@@ -57,10 +57,12 @@ export const DIAGNOSTIC = entity('a problem in a definition file', {
   at: entity('where', { file: str(), line: int(), column: int() }),
 });
 
-export const RESOURCE = entity('a gate, connector or lock and who holds it', {
-  name: str({ description: 'lock:NAME or connector:NAME' }), closed: bool(), reason: nullable(str()),
+export const RESOURCE = entity('a gate, connector, lock or host and who holds it', {
+  name: str({ description: 'lock:NAME, connector:NAME or host:NAME' }), closed: bool(), reason: nullable(str()),
   holders: arr(entity('a hold', { runId: int(), job: str(), mode: oneOf(['shared', 'exclusive']) })),
-});
+  kind: oneOf(['gate', 'lock', 'connector', 'host'], { description: 'a gate is a lock declared in ordo.yaml (it can be opened and closed)' }),
+  limit: nullable(int({ description: 'uses at once: a connector\'s maxParallel, a host\'s slots; null: unlimited' })),
+}, ['name', 'closed', 'reason', 'holders']);
 
 export const EXPLANATION = entity('why a job is not running', {
   run: int(), job: str(), state: oneOf(TASK_STATES), text: str(), wait: anyObject,

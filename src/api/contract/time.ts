@@ -1,17 +1,26 @@
 /** Calendars and plans of the served definitions (`ordo calendar show`, `ordo plan next`). */
-import { arr, entity, int, obj, oneOf, str } from './schema.js';
+import { arr, entity, int, nullable, obj, oneOf, str } from './schema.js';
 import type { MethodSpec } from './types.js';
 
 const name = str({ minLength: 1, maxLength: 200 });
 
 export const timeMethods = {
+  'plans.list': {
+    summary: 'the calendars and plans of ordo.yaml, and the flows whose triggers use each plan', permission: 'read',
+    params: obj({}),
+    result: obj({
+      calendars: arr(entity('a calendar', { name: str(), zone: str() })),
+      plans: arr(entity('a plan', { name: str(), calendar: nullable(str()), description: nullable(str()), flows: arr(str()) })),
+    }, ['calendars', 'plans']),
+    rest: { verb: 'GET', path: '/api/plans' },
+  },
   'calendars.year': {
     summary: "a year of a calendar of ordo.yaml: its working days, and its other days with the reason (weekend or the holiday's name)",
     permission: 'read',
     params: obj({ calendar: name, year: int({ minimum: 1583, maximum: 9999 }) }, ['calendar']),
     result: obj({
       calendar: str(), zone: str(), year: int(), workingWeek: arr(int({ minimum: 1, maximum: 7 })), workingDays: arr(str()),
-      nonWorkingDays: arr(entity('a day off', { date: str(), reason: oneOf(['weekend', 'holiday']) }, ['date', 'reason'])),
+      nonWorkingDays: arr(entity('a day off', { date: str(), reason: oneOf(['weekend', 'holiday']), name: str({ description: "the holiday's name, when it has one" }) }, ['date', 'reason'])),
     }, ['calendar', 'zone', 'year', 'workingWeek', 'workingDays', 'nonWorkingDays']),
     rest: { verb: 'GET', path: '/api/calendars/:calendar' },
   },

@@ -13,7 +13,23 @@ const WF_RUN = entity('a workflow run', {
 
 const VARS = obj({ a: anyObject, v: anyObject, e: anyObject }, ['a', 'v', 'e']);
 
+const WORKER = entity('a remote worker that announced the action', {
+  name: str(), slots: int({ description: 'tasks at once' }), used: int({ description: 'tasks offered or claimed now' }),
+});
+
 export const workflowMethods = {
+  'wf.catalog': {
+    summary: 'the workflows and actions (their latest versions) and, per action, its command (run by the servers) and the remote workers that serve it now',
+    permission: 'read', params: obj({}),
+    result: obj({
+      workflows: arr(entity('a workflow', { name: str(), version: int(), createdAt: int() })),
+      actions: arr(entity('an action', {
+        name: str(), version: int(), createdAt: int(), command: nullable(str({ description: "`config: command`: the servers' command worker runs it" })),
+        workers: arr(WORKER),
+      })),
+    }, ['workflows', 'actions']),
+    rest: { verb: 'GET', path: '/api/workflows' },
+  },
   'wf.list': {
     summary: 'workflow runs, newest first', permission: 'read',
     params: obj({ workflow: str({ maxLength: 200 }), status: oneOf(['running', 'waiting', 'done', 'error']), limit: int({ minimum: 1, maximum: 1000 }) }),

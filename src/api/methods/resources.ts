@@ -25,12 +25,18 @@ export function resourceHandlers(s: ApiServices) {
 
     'resources.list': handler(async () => {
       const view = await s.store.resourceView();
-      const names = new Set([...view.states.keys(), ...view.holds.map((h) => h.resource)]);
+      const { gates, connectors, hosts } = settings();
+      // Declared gates and connectors are listed even before anything used them.
+      const names = new Set([...view.states.keys(), ...view.holds.map((h) => h.resource), ...[...gates.keys()].map(lockResource), ...[...connectors.keys()].map(connectorResource)]);
       return [...names].sort().map((name) => {
         const st = view.states.get(name);
+        const [prefix, short = ''] = name.split(/:(.*)/s) as [string, string?];
+        const kind = prefix === 'connector' ? 'connector' : prefix === 'host' ? 'host' : gates.has(short) ? 'gate' : 'lock';
+        const limit = kind === 'connector' ? connectors.get(short)?.maxParallel : kind === 'host' ? hosts.get(short)?.slots : undefined;
         return {
-          name, closed: st?.closed ?? false, reason: st?.reason ?? null,
+          name, closed: st?.closed ?? (kind === 'gate' ? !gates.get(short)!.initiallyOpen : false), reason: st?.reason ?? null,
           holders: view.holds.filter((h) => h.resource === name).map((h) => ({ runId: h.runId, job: h.job, mode: h.mode })),
+          kind, limit: limit ?? null,
         };
       });
     }),

@@ -4,7 +4,7 @@
  */
 import { OrdoError } from '../../errors.js';
 import type { JsonObject } from '../../lang/json.js';
-import type { CompiledWorkflow } from '../../lang/program.js';
+import type { ActionDef, CompiledWorkflow } from '../../lang/program.js';
 import { formatTrace } from '../../wf/trace.js';
 import type { WorkflowEngine } from '../../wf/driver.js';
 import { retryRun, setVar, varsOf } from '../../wf/operator.js';
@@ -36,6 +36,24 @@ export function workflowHandlers(s: ApiServices) {
   };
   const ctx = (call: CallContext) => ({ store: engine().store, now: s.now(), actor: call.principal.name });
   return {
+    'wf.catalog': handler(async () => {
+      const versions = await engine().store.latestVersions();
+      const workers = s.jobcenter?.dispatcher.workers.all ?? [];
+      const at = (v: { name: string; version: number; createdAt: number }) => ({ name: v.name, version: v.version, createdAt: v.createdAt });
+      return {
+        workflows: versions.filter((v) => v.kind === 'workflow').map(at),
+        actions: versions.filter((v) => v.kind === 'action').map((v) => {
+          const command = (v.body as ActionDef).raw?.command;
+          return {
+            ...at(v), command: typeof command === 'string' ? command : null,
+            workers: workers.filter((w) => !w.dead && w.actions.has(v.name)).map((w) => {
+              const a = w.actions.get(v.name)!;
+              return { name: w.name, slots: a.slots, used: a.offered + a.claimed };
+            }),
+          };
+        }),
+      };
+    }),
     'wf.list': handler(async (p: { workflow?: string; status?: RunStatus; limit?: number }) =>
       (await engine().store.listRuns({ workflow: p.workflow, statuses: p.status ? [p.status] : undefined, limit: p.limit ?? 50 })).map(summary)),
     'wf.get': handler(async (p: RunRef) => {

@@ -36,7 +36,7 @@ export async function callerOf(app: ApiApp, req: FastifyRequest, needsCsrf: bool
   if (req.headers.authorization !== undefined && req.headers.authorization !== '') {
     return { principal: await app.auth.fromHeader(req.headers.authorization, req.ip) };
   }
-  const session = app.sessions.get((req as CookieRequest).cookies?.[SESSION_COOKIE]);
+  const session = await app.sessions.get((req as CookieRequest).cookies?.[SESSION_COOKIE]);
   if (!session) return { principal: await app.auth.fromHeader(undefined, req.ip) };
   if (needsCsrf) {
     const csrf = presentedCsrf(req);
@@ -47,7 +47,7 @@ export async function callerOf(app: ApiApp, req: FastifyRequest, needsCsrf: bool
   try {
     session.principal = await app.auth.recheck(session.principal);
   } catch (err) {
-    if (err instanceof OrdoError && err.code === 'ORDO_UNAUTHENTICATED') app.sessions.close(session.id);
+    if (err instanceof OrdoError && err.code === 'ORDO_UNAUTHENTICATED') await app.sessions.close(session.id);
     throw err;
   }
   return { principal: session.principal, session };

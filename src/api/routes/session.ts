@@ -56,7 +56,7 @@ export function sessionRoutes(app: ApiApp, tls: boolean, settings: () => Console
           if (err instanceof OrdoError && err.code === 'ORDO_UNAUTHENTICATED') app.limiter.fail(req.ip);
           throw err;
         }
-        const session = app.sessions.open(principal);
+        const session = await app.sessions.open(principal);
         cookie(reply, session.id, Math.floor(app.sessions.idleMs / 1000));
         app.opts.logger.info({ user: principal.name, role: principal.role }, 'console login');
         return reply.send(describe(principal, session, settings));
@@ -77,7 +77,7 @@ export function sessionRoutes(app: ApiApp, tls: boolean, settings: () => Console
     f.post('/auth/logout', async (req, reply) => {
       try {
         const { session } = await callerOf(app, req, true);
-        if (session) app.sessions.close(session.id);
+        if (session) await app.sessions.close(session.id);
         cookie(reply, '', 0);
         return reply.send({ ok: true });
       } catch (err) {
