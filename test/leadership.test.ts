@@ -18,6 +18,7 @@ import type { OrdoStore } from '../src/store/ordo-store.js';
 import { compileFlows } from '../src/testkit/index.js';
 import { Launcher } from '../src/triggers/launcher.js';
 import { BACKENDS } from './support/backends.js';
+import { poll } from './support/wait.js';
 
 const LEASE_MS = 1000;
 
@@ -140,6 +141,32 @@ for (const backend of BACKENDS) {
       assert.equal(runs.length, 1);
       assert.equal((await fires.list('late', 10))[0]?.runId, runs[0]!.id);
       await a.leadership.stop();
+    });
+
+    test('a leader frozen inside a fenced write holds the next one up only until its session is cut off', async (t) => {
+      if (!store.sql.caps.idleTxTimeout) return t.skip('the backend runs one write transaction at a time: nothing to overtake');
+      const a = member(store, 'h/1/stuck');
+      const b = member(store, 'h/2/waits');
+      await a.leadership.start();
+      await b.leadership.start();
+      const term = a.leadership.term!;
+      let guarded = false;
+      let wake!: () => void;
+      const frozen = store.sql.transaction(async (tx) => {
+        await term.guard(tx);
+        guarded = true;
+        await new Promise<void>((resolve) => (wake = resolve));
+        await tx.query('SELECT 1 AS one');
+      });
+      await poll('the fenced write to hold the lease row', () => (guarded ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+      b.clock.t += LEASE_MS + 1;
+      // b's grant waits for the row lock; the server ends a's session after LEASE_MS of silence.
+      await b.leadership.turn();
+      assert.equal(termOf(b)?.fence, term.fence + 1);
+      wake();
+      await assert.rejects(frozen, 'the frozen write cannot commit');
+      await a.leadership.stop();
+      await b.leadership.stop();
     });
 
     test('the lease of a dead process on this host is taken at once', async () => {

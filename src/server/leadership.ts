@@ -121,7 +121,7 @@ export class Leadership {
     const term = {
       fence, since: now, expiresAt: now + this.opts.timing.leaseMs,
       guard: async (tx: Queryable) => {
-        if (!(await this.leases.holds(tx, LEADER_LEASE, fence, this.opts.now()))) {
+        if (!(await this.leases.holds(tx, LEADER_LEASE, fence, this.opts.now(), this.opts.timing.leaseMs))) {
           throw new OrdoError('ORDO_NOT_LEADER', `this server no longer holds the scheduler lease with fence ${fence}`);
         }
       },

@@ -74,12 +74,16 @@ export class LeaseStore {
    * Inside a transaction `tx`: whether `fence` still holds the lease (not released, not run out at `now`). On a
    * backend with row locks the lease row stays locked (FOR SHARE) until `tx` ends, so a grant to someone else
    * waits for it: what `tx` writes under the fence is committed before the next holder can look. Without row
-   * locks the backend runs write transactions one at a time, which gives the same order.
+   * locks the backend runs write transactions one at a time, which gives the same order. So that a holder
+   * frozen inside `tx` cannot keep that lock (and the next holder waiting) for ever, the backend ends its
+   * session once it has been silent inside `tx` for `quietMs`, where it can (`idleTxTimeout`).
    */
-  async holds(tx: Queryable, name: string, fence: number, now: number): Promise<boolean> {
-    const lock = this.db.caps.rowLocks ? ' FOR SHARE' : '';
-    const rows = await tx.query('SELECT fence FROM leases WHERE name = ? AND fence = ? AND released_at IS NULL AND expires_at > ?' + lock,
-      [name, fence, now]);
+  async holds(tx: Queryable, name: string, fence: number, now: number, quietMs: number): Promise<boolean> {
+    const { caps } = this.db;
+    const bound = caps.idleTxTimeout ? ", set_config('idle_in_transaction_session_timeout', ?, true) AS bound" : '';
+    const lock = caps.rowLocks ? ' FOR SHARE' : '';
+    const rows = await tx.query(`SELECT fence${bound} FROM leases WHERE name = ? AND fence = ? AND released_at IS NULL AND expires_at > ?${lock}`,
+      [...(bound ? [String(Math.max(1, Math.round(quietMs)))] : []), name, fence, now]);
     return rows.length > 0;
   }
 
