@@ -138,10 +138,12 @@ export class Leadership {
     }
   }
 
-  private async depose(term: Term, why: string): Promise<void> {
+  private async depose(term: Term, why: string, stopping = false): Promise<void> {
     if (this.current !== term) return;
     this.current = null;
-    this.opts.logger?.warn({ fence: term.fence, why }, 'leadership: this server no longer leads');
+    const log = this.opts.logger;
+    if (stopping) log?.info({ fence: term.fence, why }, 'leadership: this server no longer leads');
+    else log?.warn({ fence: term.fence, why }, 'leadership: this server no longer leads');
     await this.opts.onDeposed(term);
   }
 
@@ -149,7 +151,7 @@ export class Leadership {
   async stop(): Promise<void> {
     await this.loop?.stop();
     const term = this.current;
-    if (term) await this.depose(term, 'the server stops');
+    if (term) await this.depose(term, 'the server stops', true);
     try {
       if (term) await this.leases.release(LEADER_LEASE, term.fence, this.opts.now());
       await this.servers.stop(this.opts.server.id, this.opts.now());

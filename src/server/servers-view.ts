@@ -23,6 +23,8 @@ export interface LeaderLease {
   /** When it was granted to that server: it leads since then. */
   since: number;
   expiresAt: number;
+  /** When its holder let it go (it stopped); null while held or when it ran out instead. */
+  releasedAt: number | null;
   /** Whether it holds now (not released, not run out): otherwise the next server takes it at its next tick. */
   held: boolean;
 }
@@ -51,6 +53,6 @@ export async function serversView(db: SqlPort, now: number, opts: { silentAfterM
     }));
   return {
     now, servers,
-    lease: lease ? { server: lease.holder, fence: lease.fence, since: lease.grantedAt, expiresAt: lease.expiresAt, held } : null,
+    lease: lease ? { server: lease.holder, fence: lease.fence, since: lease.grantedAt, expiresAt: lease.expiresAt, releasedAt: lease.releasedAt, held } : null,
   };
 }

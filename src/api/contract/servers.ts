@@ -13,8 +13,9 @@ const SERVER = entity('server', {
 const LEASE = obj({
   server: str({ description: 'the server that holds, or last held, the scheduler lease' }), fence: int({ description: 'raised at every grant' }),
   since: millis({ description: 'granted then: it leads since' }), expiresAt: millis(),
+  releasedAt: nullable(millis({ description: 'when its holder let it go (it stopped)' })),
   held: bool({ description: 'false: released or run out; the next server to look takes it' }),
-}, ['server', 'fence', 'since', 'expiresAt', 'held']);
+}, ['server', 'fence', 'since', 'expiresAt', 'releasedAt', 'held']);
 
 export const serversMethods = {
   'servers.list': {

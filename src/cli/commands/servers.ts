@@ -13,7 +13,10 @@ import { duration, table, time } from '../format.js';
 export function leaseLine(v: ServersView): string {
   const l = v.lease;
   if (!l) return 'leader: none yet (no server has run on this store)\n';
-  if (!l.held) return `leader: none now; the lease of ${l.server} (fence ${l.fence}) ended ${duration(v.now - l.expiresAt)} ago: the next server to look takes it\n`;
+  if (!l.held) {
+    const how = l.releasedAt !== null ? `was let go ${duration(v.now - l.releasedAt)} ago (its server stopped)` : `ran out ${duration(v.now - l.expiresAt)} ago`;
+    return `leader: none now; the lease of ${l.server} (fence ${l.fence}) ${how}: the next server to look takes it\n`;
+  }
   return `leader: ${l.server} (fence ${l.fence}), leading for ${duration(v.now - l.since)}; lease expires in ${duration(l.expiresAt - v.now)} unless renewed\n`;
 }
 
