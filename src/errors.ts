@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   ORDO_RATE_LIMITED: { exit: 7, message: 'too many failed authentications from this address: wait until it cools' },
   ORDO_CANNOT_LISTEN: { exit: 9, message: 'the server cannot listen on its address (in use, or not permitted)' },
   ORDO_MASTER_KEY: { exit: 2, message: 'the master key for secrets is missing, unreadable, or not the one the secrets were encrypted with' },
+  ORDO_NOT_LEADER: { exit: 5, message: 'this server no longer holds the scheduler lease with the fence it wrote under: the write was refused' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -60,6 +61,7 @@ export const ERROR_WIRE: Partial<Record<ErrorCode, { http: number; rpc: number }
   ORDO_NO_PROJECT: { http: 422, rpc: 1015 },
   ORDO_CANNOT_LISTEN: { http: 503, rpc: 1016 },
   ORDO_MASTER_KEY: { http: 503, rpc: 1030 },
+  ORDO_NOT_LEADER: { http: 409, rpc: 1040 },
 };
 
 /** A code's HTTP status and JSON-RPC code; a code not yet mapped answers as an internal error. */

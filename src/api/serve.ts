@@ -2,8 +2,6 @@
  * `ordo server` as a function: the engine (openRuntime), the sweep that adopts runs nobody drives, and the
  * API beside them, on one store. The CLI command parses options and calls this; tests call it directly.
  */
-import { applyRetention } from '../retention/archiver.js';
-import { startPeriodic } from '../server/periodic.js';
 import type { Logger } from 'pino';
 import type { LimiterOptions } from '../auth/limiter.js';
 import type { Role } from '../auth/roles.js';
@@ -12,7 +10,8 @@ import { OrdoError } from '../errors.js';
 import { leaseMsFrom, openRuntime, type Runtime } from '../server/runtime.js';
 import { startAdoptLoop } from '../server/scheduler-loop.js';
 import { startHandlerDispatcher } from '../alerts/start.js';
-import { startScheduling } from '../server/scheduling.js';
+import { startLeading } from '../server/leading.js';
+import type { Leadership } from '../server/leadership.js';
 import { SystemClock } from '../engine/clock.js';
 import { startApiServer, type ApiServer } from './http.js';
 import { startJcListener, type JcListener } from './jcapi/listener.js';
@@ -73,6 +72,8 @@ export interface OrdoServer {
   jobcenter: OpenJobCenter | null;
   /** The JobCenter netstring listener, when `jcapi` was given. */
   jcapi: JcListener | null;
+  /** This server's place among the servers of the store: `term` is set while it leads (docs/servers.md). */
+  leadership: Leadership;
   /** Stops the API, the sweep and the engine (running jobs go on; the next server adopts their runs). */
   close(): Promise<void>;
 }
@@ -87,13 +88,6 @@ function listenError(what: string, host: string, port: number, err: unknown): Or
     return new OrdoError('ORDO_CANNOT_LISTEN', `${what} cannot listen on ${host}:${port}: ${why} (${code})`);
   }
   return new OrdoError('ORDO_BAD_ARGUMENT', `cannot serve ${what} on ${host}:${port}: ${(err as Error).message}`);
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function archiveEveryMs(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.ORDO_ARCHIVE_EVERY_MS);
-  return Number.isInteger(n) && n >= 1000 ? n : DAY_MS;
 }
 
 export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServer> {
@@ -176,20 +170,18 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
   });
   // Event handlers: deliveries queued with their events are made here (docs/alerts.md).
   const handlers = startHandlerDispatcher(rt, project.dir, () => project.settings, logger, opts.env);
-  // Triggers: runs their fires create are driven at once (adoption is idempotent with the sweep's).
-  const scheduling = opts.triggers === false ? null
-    : await startScheduling({ project, store: rt.store, clock: new SystemClock(), logger, onRun: drive });
-  // Retention (docs/retention.md): once a day (ORDO_ARCHIVE_EVERY_MS), in batches between the engine's work.
-  const retention = project.settings.retention;
-  const archiving = retention ? startPeriodic(async (stopped) => {
-    const r = await applyRetention(rt.store.sql, rt.stateDir, retention, Date.now(), { stopped });
-    if (r.archived > 0 || r.logsRemoved > 0) logger.info({ archived: r.archived, files: r.files.length, logsRemoved: r.logsRemoved }, 'retention applied');
-  }, archiveEveryMs(opts.env ?? process.env), { onError: (err) => logger.error({ err }, 'retention'), unref: true }) : null;
+  // The leader's duties (docs/servers.md): of all servers on the store, the one holding the scheduler lease runs
+  // the triggers (the runs their fires create are driven here at once; adoption is idempotent with the
+  // sweep's) and retention. The server registers in `servers` and heartbeats there.
+  const env = opts.env ?? process.env;
+  const leadership = await startLeading({
+    project, store: rt.store, stateDir: rt.stateDir, clock: new SystemClock(), logger, env, triggers: opts.triggers, onRun: drive,
+    server: { id: rt.engine.owner, version: opts.version, apiUrl: api?.url ?? null },
+  });
   return {
-    rt, api, url: api?.url ?? null, jobcenter, jcapi,
+    rt, api, url: api?.url ?? null, jobcenter, jcapi, leadership,
     async close() {
-      await archiving?.stop();
-      await scheduling?.stop();
+      await leadership.stop();
       // No more offers nor recoveries: the connections that close now leave their claimed tasks as they are.
       jobcenter?.service.close();
       await jcapi?.close();

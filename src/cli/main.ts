@@ -23,6 +23,7 @@ import { registerSecretCommands } from './commands/secrets.js';
 import { registerHandlerCommands } from './commands/handlers.js';
 import { registerArchiveCommand } from './commands/archive.js';
 import { registerBatchCommands } from './commands/batch.js';
+import { registerServersCommand } from './commands/servers.js';
 import { installRemote } from './remote.js';
 
 const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string };
@@ -59,6 +60,7 @@ registerSecretCommands(program);
 registerHandlerCommands(program);
 registerArchiveCommand(program);
 registerBatchCommands(program);
+registerServersCommand(program);
 // After every command: adds --server/--token to those that can run against a remote server.
 installRemote(program);
 registerTimeCommands(program);

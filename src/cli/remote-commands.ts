@@ -10,6 +10,8 @@ import { failedJobs, formatFailures, type FailureSource } from './failures.js';
 import { OrdoError } from '../errors.js';
 import { parsePositiveInt, parseRunId } from './context.js';
 import { firesTable, schedulesTable } from './commands/schedule.js';
+import { printServers } from './commands/servers.js';
+import type { ServersView } from '../server/servers-view.js';
 import { printRun } from './commands/show.js';
 import { followEvents, parseSince, printEvent, printHistory } from './commands/history.js';
 import type { HistoryEntry, HistoryStats } from '../store/history.js';
@@ -160,6 +162,7 @@ export const REMOTE_COMMANDS: Record<string, RemoteCommand> = {
   ...RUN_REMOTE,
   ...WF_REMOTE,
   ...SCHEDULE_REMOTE,
+  servers: async (c, _a, o) => printServers(await c.call<ServersView>('servers.list', { all: o.all === true ? true : undefined }), !!o.json),
   runs: async (c, _a, o) => {
     const runs = await c.call<RunRow[]>('runs.list', { flow: o.flow, state: o.state, limit: parsePositiveInt(String(o.limit ?? '20'), '--limit') });
     if (o.json) return void out(`${JSON.stringify(runs)}\n`);

@@ -9,7 +9,7 @@ export interface Periodic {
 export function startPeriodic(
   work: (stopped: () => boolean) => Promise<void>,
   everyMs: number,
-  opts: { onError?: (err: Error) => void; unref?: boolean } = {},
+  opts: { onError?: (err: Error) => void; unref?: boolean; /** The first run after `everyMs` too, not at once. */ delayed?: boolean } = {},
 ): Periodic {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -23,7 +23,10 @@ export function startPeriodic(
         if (opts.unref) timer.unref();
       });
   };
-  tick();
+  if (opts.delayed) {
+    timer = setTimeout(tick, everyMs);
+    if (opts.unref) timer.unref();
+  } else tick();
   return {
     async stop() {
       stopped = true;

@@ -7,6 +7,7 @@ import type { FlowDef, Project, TriggerDef } from '../defs/model.js';
 import type { Clock } from '../engine/ports.js';
 import { FireStore } from '../store/fires.js';
 import type { OrdoStore } from '../store/ordo-store.js';
+import type { Queryable } from '../store/port.js';
 import { compileTime, cronPlan, type ExecutionPlan } from '../time/index.js';
 import { Launcher } from '../triggers/launcher.js';
 import { TriggerScheduler, type PlanSource } from '../triggers/scheduler.js';
@@ -34,11 +35,13 @@ export interface Scheduling {
 
 export async function startScheduling(opts: {
   project: Project; store: OrdoStore; clock: Clock; logger?: Logger; pollMs?: number; onRun?: (runId: number) => void;
+  /** The leader's fence, checked by every write of the launcher (docs/servers.md). */
+  guard?: (tx: Queryable) => Promise<void>;
 }): Promise<Scheduling> {
   const { project, store, clock, logger } = opts;
   const fires = new FireStore(store.sql);
   const launcher = new Launcher({
-    store, fires, now: () => clock.now(), ownerAlive: (run) => ownerAlive(run as Parameters<typeof ownerAlive>[0], clock.now(), leaseMsFrom()),
+    store, fires, guard: opts.guard, now: () => clock.now(), ownerAlive: (run) => ownerAlive(run as Parameters<typeof ownerAlive>[0], clock.now(), leaseMsFrom()),
     onRun: (runId, fire) => {
       logger?.info({ run: runId, flow: fire.flow, trigger: fire.triggerKey, businessDate: fire.businessDate }, 'trigger fired');
       opts.onRun?.(runId);
@@ -49,7 +52,12 @@ export async function startScheduling(opts: {
     store, fires, launcher, clock, flows: project.flows, planOf: (t, f) => planOf(t, f) as PlanSource | undefined,
     projectDir: project.dir, pollMs: opts.pollMs ?? 1000, onError: (err) => logger?.error({ err }, 'trigger scheduler'),
   });
-  await scheduler.start();
+  try {
+    await scheduler.start();
+  } catch (err) {
+    await scheduler.stop();
+    throw err;
+  }
   const triggered = [...project.flows.values()].filter((f) => f.schedule?.triggers.length).length;
   logger?.info({ flows: triggered, plans: scheduler.pending }, 'trigger scheduler started');
   return { scheduler, launcher, stop: () => scheduler.stop() };

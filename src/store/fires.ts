@@ -54,12 +54,12 @@ export class FireStore {
   }
 
   /** Takes a queued fire for starting; false when another scheduler took it first. */
-  async claimQueued(id: number): Promise<boolean> {
-    return (await this.db.run("UPDATE fires SET state = 'firing' WHERE id = ? AND state = 'queued'", [id])) > 0;
+  async claimQueued(id: number, tx: Queryable = this.db): Promise<boolean> {
+    return (await tx.run("UPDATE fires SET state = 'firing' WHERE id = ? AND state = 'queued'", [id])) > 0;
   }
 
-  async supersedeQueued(flow: string, exceptId: number): Promise<void> {
-    await this.db.run("UPDATE fires SET state = 'superseded', reason = 'a newer fire replaced it (overlap: queue-one)' " +
+  async supersedeQueued(flow: string, exceptId: number, tx: Queryable = this.db): Promise<void> {
+    await tx.run("UPDATE fires SET state = 'superseded', reason = 'a newer fire replaced it (overlap: queue-one)' " +
       "WHERE flow = ? AND state = 'queued' AND id <> ? AND trigger_key NOT LIKE 'backfill:%'", [flow, exceptId]);
   }
 

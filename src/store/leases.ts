@@ -5,7 +5,7 @@
  * so a holder that was given up cannot extend or end its successor's lease. Each operation is one statement,
  * atomic on both backends, so servers sharing a PostgreSQL agree on the holder without more coordination.
  */
-import type { SqlPort } from './port.js';
+import type { Queryable, SqlPort } from './port.js';
 
 export interface LeaseRow {
   name: string;
@@ -43,6 +43,18 @@ export class LeaseStore {
     return first[0] ? Number(first[0].fence) : undefined;
   }
 
+  /**
+   * Takes a lease that `fence` still holds for a holder known to be gone (its process is dead on this host):
+   * the new fence, or undefined when the lease moved on meanwhile.
+   */
+  async seize(name: string, fence: number, holder: string, attempt: string, now: number, ttlMs: number): Promise<number | undefined> {
+    const taken = await this.db.query<{ fence: number }>(
+      'UPDATE leases SET fence = fence + 1, holder = ?, attempt = ?, granted_at = ?, expires_at = ?, released_at = NULL ' +
+      'WHERE name = ? AND fence = ? RETURNING fence',
+      [holder, attempt, now, now + ttlMs, name, fence]);
+    return taken[0] ? Number(taken[0].fence) : undefined;
+  }
+
   /** Extends a lease that this fence still holds and that has not run out; false otherwise (it is lost). */
   async renew(name: string, fence: number, now: number, ttlMs: number): Promise<boolean> {
     return (await this.db.run(
@@ -56,6 +68,23 @@ export class LeaseStore {
    */
   async release(name: string, fence: number, now: number): Promise<boolean> {
     return (await this.db.run('UPDATE leases SET released_at = COALESCE(released_at, ?) WHERE name = ? AND fence = ?', [now, name, fence])) > 0;
+  }
+
+  /**
+   * Inside a transaction `tx`: whether `fence` still holds the lease (not released, not run out at `now`). On a
+   * backend with row locks the lease row stays locked (FOR SHARE) until `tx` ends, so a grant to someone else
+   * waits for it: what `tx` writes under the fence is committed before the next holder can look. Without row
+   * locks the backend runs write transactions one at a time, which gives the same order. So that a holder
+   * frozen inside `tx` cannot keep that lock (and the next holder waiting) for ever, the backend ends its
+   * session once it has been silent inside `tx` for `quietMs`, where it can (`idleTxTimeout`).
+   */
+  async holds(tx: Queryable, name: string, fence: number, now: number, quietMs: number): Promise<boolean> {
+    const { caps } = this.db;
+    const bound = caps.idleTxTimeout ? ", set_config('idle_in_transaction_session_timeout', ?, true) AS bound" : '';
+    const lock = caps.rowLocks ? ' FOR SHARE' : '';
+    const rows = await tx.query(`SELECT fence${bound} FROM leases WHERE name = ? AND fence = ? AND released_at IS NULL AND expires_at > ?${lock}`,
+      [...(bound ? [String(Math.max(1, Math.round(quietMs)))] : []), name, fence, now]);
+    return rows.length > 0;
   }
 
   async get(name: string): Promise<LeaseRow | undefined> {

@@ -27,6 +27,12 @@ export interface SqlCapabilities {
    * column, the same text every time, whatever the number of rows.
    */
   arrayParams: boolean;
+  /**
+   * A transaction can bound how long it stays open while its client is silent (`set_config(
+   * 'idle_in_transaction_session_timeout', ..., true)`): the server ends the session of a client that froze
+   * inside it, and so frees the locks it held.
+   */
+  idleTxTimeout: boolean;
 }
 
 export interface Queryable {

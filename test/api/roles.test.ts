@@ -36,7 +36,7 @@ function samples(run: number): Record<MethodName, Record<string, unknown>> {
     'jobs.history': { flow: 'hello', job: 'a' }, 'events.list': { limit: 5 },
     'batches.run': { name: 'none' }, 'batches.get': { batch: 1 }, 'batches.list': {}, 'batches.rerun': { batch: 1, failed: true },
     'secrets.list': {}, 'secrets.set': { name: 'probe', value: 'probe-value' }, 'secrets.delete': { name: 'no-such-secret' },
-    'handlers.list': {}, 'handlers.retry': { id: 999 },
+    'handlers.list': {}, 'handlers.retry': { id: 999 }, 'servers.list': {},
     'agent.hello': { name: 'none', attempts: [] }, 'agent.inventory': { attempts: [] },
     'agent.done': { key: '1/1/1', token: 1, outcome: {} }, 'agent.output': { key: '1/1/1', stream: 'stdout', data: '' },
     'agent.renew': { leases: [] },

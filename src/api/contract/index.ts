@@ -19,6 +19,7 @@ import { secretMethods } from './secrets.js';
 import { historyMethods } from './history.js';
 import { batchMethods } from './batches.js';
 import { handlerMethods } from './handlers.js';
+import { serversMethods } from './servers.js';
 
 export const CONTRACT = {
   ...serverMethods,
@@ -36,6 +37,7 @@ export const CONTRACT = {
   ...historyMethods,
   ...batchMethods,
   ...handlerMethods,
+  ...serversMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof CONTRACT;

@@ -17,6 +17,7 @@ import { secretHandlers } from './secrets.js';
 import { historyHandlers } from './history.js';
 import { batchHandlers } from './batches.js';
 import { handlerHandlers } from './handlers.js';
+import { serversHandlers } from './servers.js';
 
 export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodName, Handler> {
   return {
@@ -35,5 +36,6 @@ export function handlers(s: ApiServices, hub: SubscriptionHub): Record<MethodNam
     ...historyHandlers(s),
     ...batchHandlers(s),
     ...handlerHandlers(s),
+    ...serversHandlers(s),
   };
 }

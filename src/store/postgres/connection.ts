@@ -7,7 +7,7 @@ import pg from 'pg';
 import { GroupCommit } from '../group-commit.js';
 import type { Queryable, SqlCapabilities, SqlPort, SqlRow, SqlValue } from '../port.js';
 
-const CAPS: SqlCapabilities = { skipLocked: true, listenNotify: true, advisoryLocks: true, rowLocks: true, maxParams: 65_000, arrayParams: true };
+const CAPS: SqlCapabilities = { skipLocked: true, listenNotify: true, advisoryLocks: true, rowLocks: true, maxParams: 65_000, arrayParams: true, idleTxTimeout: true };
 const INT8_OID = 20;
 
 pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
@@ -86,6 +86,10 @@ export class PostgresConnection implements SqlPort {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection lost between statements (the server ended a session that stayed silent in a transaction
+    // too long: LeaseStore.holds) must not crash the process: the next statement reports it.
+    const lost = () => {};
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const result = await fn(wrap(client));
@@ -95,6 +99,7 @@ export class PostgresConnection implements SqlPort {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      client.off('error', lost);
       client.release();
     }
   }

@@ -11,7 +11,7 @@ import { GroupCommit } from '../group-commit.js';
 import { Mutex } from '../mutex.js';
 import type { Queryable, SqlCapabilities, SqlPort, SqlRow, SqlValue } from '../port.js';
 
-const CAPS: SqlCapabilities = { skipLocked: false, listenNotify: false, advisoryLocks: false, rowLocks: false, maxParams: 32_000, arrayParams: false };
+const CAPS: SqlCapabilities = { skipLocked: false, listenNotify: false, advisoryLocks: false, rowLocks: false, maxParams: 32_000, arrayParams: false, idleTxTimeout: false };
 
 /**
  * One mutex per database file in this process. better-sqlite3 is synchronous: a connection that waits
