@@ -34,6 +34,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_BAD_ZONE: 'a time zone that is not an IANA zone name',
   ORDO_BAD_DATE: 'a date, day of the year, time of day or instant that is malformed or does not exist',
   ORDO_BAD_ICS: 'an imported .ics file is missing, unreadable or not iCalendar',
+  ORDO_UNKNOWN_SECRET: 'a definition names a secret that the store does not have (a warning, given where the store can be read)',
   ORDO_UNKNOWN_WORKFLOW: 'a job of kind workflow (or a flow written as "workflow: NAME") names a workflow the project does not have',
 } as const;
 

@@ -59,6 +59,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
     const parsed = parseTemplate(value);
     for (const err of parsed.errors) diags.error('ORDO_BAD_EXPRESSION', `${label}: ${err.message}`, reader.at(node));
     for (const ref of refsOf(parsed.parts)) refs.push({ ref, node, reader });
+    for (const ref of refsOf(parsed.parts)) if (ref.kind === 'secret') diags.secretUses.push({ name: ref.name, at: reader.at(node), label });
     return value;
   };
   const duration = (key: JobKey, label: string): number | undefined => {

@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { isMap, type YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
+import type { SecretUse } from './secret-uses.js';
 import { checkEmail, compileFlow } from './flow.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
 import { DEFINITION_YAML, isProjectDir, projectFiles, SETTINGS_FILE } from './project-root.js';
@@ -27,6 +28,8 @@ import { closest, suggest } from '../suggest.js';
 export interface LoadResult {
   project?: Project;
   diagnostics: Diagnostic[];
+  /** Where the files name secrets (for a check against a store: secret-uses.ts). */
+  secretUses?: SecretUse[];
 }
 
 
@@ -100,7 +103,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   checkTriggers(flows, settings, diags);
   const batches = readBatches(batchFiles, settings, diags);
   const diagnostics = [...diags.list].sort(byPlace);
-  return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows, batches }, diagnostics };
+  return diags.hasErrors ? { diagnostics, secretUses: diags.secretUses } : { project: { dir, settings, flows, batches }, diagnostics, secretUses: diags.secretUses };
 }
 
 /** The project's named batches (after ordo.yaml: they name its hosts); a name declared twice is an error. */

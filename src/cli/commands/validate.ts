@@ -1,12 +1,16 @@
 /**
  * `ordo validate DIR`: every problem of every definition file (flows, ordo.yaml, workflows and actions) at
- * once, `file:line:column: CODE message`.
+ * once, `file:line:column: CODE message`. Where the project has a store (SQLite under its state directory,
+ * or DATABASE_URL), a secret the files name and the store does not hold is a warning (ORDO_UNKNOWN_SECRET).
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { checkProject } from '../../server/project-check.js';
 import { OrdoError } from '../../errors.js';
-import { action, projectDir, requireProject } from '../context.js';
+import { existsSync } from 'node:fs';
+import { listSecrets } from '../../secrets/vault.js';
+import { sqliteFileOf, stateDirFor } from '../../store/open.js';
+import { action, projectDir, READ_ONLY, requireProject, withStore } from '../context.js';
 
 export function registerValidateCommand(program: Command): void {
   program.command('validate [dir]')
@@ -19,7 +23,8 @@ export function registerValidateCommand(program: Command): void {
       }
       const dir = dirArg ? resolve(dirArg) : projectDir(opts);
       requireProject(dir);
-      const { project, workflows, diagnostics, ok } = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.');
+      const secrets = await storedSecretNames(dir);
+      const { project, workflows, diagnostics, ok } = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.', secrets);
       if (opts.json) process.stdout.write(`${JSON.stringify(diagnostics.map(({ text: _text, ...d }) => d))}\n`);
       else for (const d of diagnostics) process.stdout.write(`${d.text}\n`);
       if (!project || !ok) {
@@ -33,4 +38,15 @@ export function registerValidateCommand(program: Command): void {
       }
       return 0;
     }));
+}
+
+/** The secret names of the project's store; none checked where there is no store yet, or it cannot be read (said on stderr). */
+async function storedSecretNames(dir: string): Promise<Set<string> | undefined> {
+  if (!process.env.DATABASE_URL && !existsSync(sqliteFileOf(resolve(stateDirFor(dir))))) return undefined;
+  try {
+    return new Set((await withStore({ dir }, (s) => listSecrets(s.sql), READ_ONLY)).map((r) => r.name));
+  } catch (err) {
+    process.stderr.write(`secrets not checked: ${(err as Error).message}\n`);
+    return undefined;
+  }
 }
