@@ -66,6 +66,31 @@ async function scenario(box: Sandbox): Promise<void> {
     const log = lines(events.stdout).map((l) => JSON.parse(l) as { kind: string; data?: { handler?: string; dead?: boolean } })
       .filter((e) => e.kind.startsWith('handler_')).map((e) => `${e.kind} ${e.data?.handler ?? ''}${e.data?.dead ? ' dead' : ''}`);
     assert.deepEqual(log.sort(), ['handler_delivered job:a#1', 'handler_failed job:a#1', 'handler_failed job:a#2', 'handler_failed job:a#2 dead']);
+
+    // The alias and the table; a retry of the dead one gets it a fresh set of attempts (and it fails again).
+    const table = await box.ordo(['alerts', '--state', 'dead']);
+    assert.equal(table.code, 0, describeResult(['alerts'], table));
+    const rows = lines(table.stdout);
+    assert.equal(rows.length, 3, table.stdout);
+    assert.match(rows[2]!, new RegExp(`^${dead!.id}\\s+${dead!.eventId}\\s+${runId}\\s+a\\s+job:a#2\\s+success\\s+command\\s+dead\\s+2/2\\s.*exit 7: refused$`));
+    const retry = await box.ordo(['handlers', 'retry', String(dead!.id)]);
+    assert.equal(retry.stdout, `delivery ${dead!.id} due again\n`, describeResult(['handlers', 'retry'], retry));
+    await waitFor('the retried delivery to be dead again', async () => {
+      const r = await box.ordo(['handlers', '--json', '--state', 'dead']);
+      const again = (JSON.parse(r.stdout) as View[]).find((d) => d.id === dead!.id);
+      const events = lines((await box.ordo(['events', String(runId), '--json'])).stdout).map((l) => JSON.parse(l) as { kind: string });
+      return again && events.filter((e) => e.kind === 'handler_failed').length === 5 ? again : undefined;
+    }, { seen: () => server.stderr() });
+    const notDead = await box.ordo(['handlers', 'retry', String(ok!.id)]);
+    assert.equal(notDead.code, 4, describeResult(['handlers', 'retry'], notDead));
+    assert.match(notDead.stderr, /ORDO_BAD_STATE delivery \d+ is delivered: only a dead one can be retried/);
+    const missing = await box.ordo(['handlers', 'retry', '999']);
+    assert.equal(missing.code, 3, describeResult(['handlers', 'retry'], missing));
+    for (const args of [['handlers', '--state', 'lost'], ['handlers', '--run', 'x'], ['handlers', 'retry', '0']]) {
+      const bad = await box.ordo(args);
+      assert.equal(bad.code, 2, describeResult(args, bad));
+      assert.match(bad.stderr, /ORDO_BAD_ARGUMENT/);
+    }
   } finally {
     const stopped = await server.stop(10_000);
     assert.equal(stopped.code, 0, describeResult(['server'], stopped));
