@@ -18,6 +18,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_TEMPLATE_CYCLE: 'templates extend each other in a cycle',
   ORDO_CYCLE: 'jobs depend on each other in a cycle',
   ORDO_UNKNOWN_PARAM: 'an expression names a parameter that the flow does not declare',
+  ORDO_UNKNOWN_VAR: 'an expression names a variable that neither the flow nor ordo.yaml defines',
   ORDO_BAD_EXPRESSION: 'a ${{ ... }} expression that cannot be parsed',
   ORDO_SELF_DEPENDENCY: 'a job depends on itself',
   ORDO_NO_COMMAND: 'a job has neither command nor shell',

@@ -18,6 +18,7 @@ import { readHosts } from './hosts.js';
 import { readBatch } from './batch.js';
 import type { BatchPlan } from './batch-model.js';
 import { readHandlers, readSmtp } from './handlers.js';
+import { readVars } from './vars.js';
 import { FLOW_KEYS, parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
 import { readTime, type TimeSection } from './time.js';
@@ -139,6 +140,7 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
     }
     else if (e.key === 'handlers') settings.handlers = readHandlers(reader, e.value, SETTINGS_FILE, 'project');
     else if (e.key === 'smtp') settings.smtp = readSmtp(reader, e.value);
+    else if (e.key === 'vars') settings.vars = readVars(reader, e.value, SETTINGS_FILE);
     else if (e.key === 'calendars' || e.key === 'plans') {
       // Read after the whole file: plans name calendars, calendars import .ics files (async).
       time.reader = reader;
