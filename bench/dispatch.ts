@@ -23,7 +23,7 @@ function job(i: number): JobDef {
 export function dispatchBench(tasks: number, rounds = 20): { decisionsPerSec: number; msPerDispatch: number; picks: number } {
   const def: FlowDef = { name: 'contend', file: 'bench', params: [], jobs: Array.from({ length: tasks }, (_, i) => job(i)), priority: 0 };
   const row: RunRow = {
-    id: 1, flow: 'contend', flowVersionId: 1, state: 'running', params: {}, createdAt: 0, startedAt: 0, endedAt: null,
+    id: 1, flow: 'contend', flowVersionId: 1, state: 'running', params: {}, vars: {}, createdAt: 0, startedAt: 0, endedAt: null,
     owner: 'bench', heartbeatAt: 0, controlSeq: 0, priority: 0, statsClass: 'default', businessDate: null, fireId: null,
   };
   const rows: TaskRow[] = def.jobs.map((j, i) => ({

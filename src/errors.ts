@@ -5,7 +5,7 @@
  */
 export const ERROR_CODES = {
   ORDO_BAD_ARGUMENT: { exit: 2, message: 'a command-line argument is invalid' },
-  ORDO_BAD_PARAM: { exit: 2, message: 'a flow parameter is unknown, missing or of the wrong type' },
+  ORDO_BAD_PARAM: { exit: 2, message: 'a flow parameter (or variable) is unknown, missing or of the wrong type' },
   ORDO_INVALID_PROJECT: { exit: 2, message: 'the project definitions have errors' },
   ORDO_NO_PROJECT: { exit: 2, message: 'the directory is not an Ordo project' },
   ORDO_NOT_FOUND: { exit: 3, message: 'a flow, run, job or key does not exist' },

@@ -12,6 +12,8 @@ export class ProjectHolder {
   constructor(
     private project: Project,
     private readonly onWorkflows?: (compiled: ProjectCheck['workflows']) => Promise<void>,
+    /** The names of the secrets the store holds: files naming others get a warning. */
+    private readonly secretNames?: () => Promise<ReadonlySet<string>>,
   ) {}
 
   get current(): Project {
@@ -33,7 +35,7 @@ export class ProjectHolder {
 
   /** Reads the files again; serves them when they have no error. */
   async reload(): Promise<ProjectCheck> {
-    const result = await checkProject(this.project.dir);
+    const result = await checkProject(this.project.dir, '.', await this.secretNames?.());
     if (result.ok && result.project) {
       await this.onWorkflows?.(result.workflows);
       this.project = result.project;
@@ -43,6 +45,6 @@ export class ProjectHolder {
 
   /** Reads the files without serving them. */
   async check(): Promise<ProjectCheck> {
-    return checkProject(this.project.dir);
+    return checkProject(this.project.dir, '.', await this.secretNames?.());
   }
 }

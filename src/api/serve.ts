@@ -17,6 +17,7 @@ import { startApiServer, type ApiServer } from './http.js';
 import { startJcListener, type JcListener } from './jcapi/listener.js';
 import { openJobCenter, type OpenJobCenter } from './jcapi/open.js';
 import { ProjectHolder } from './project.js';
+import { listSecrets } from '../secrets/vault.js';
 import type { WfHost } from '../wf/host.js';
 import type { JsonObject } from '../lang/json.js';
 
@@ -123,7 +124,8 @@ export async function startOrdoServer(opts: OrdoServerOptions): Promise<OrdoServ
     if (host) shareHost(host);
     if (opts.api !== false) api = await startApiServer({
       services: {
-        store: rt.store, engine: rt.engine, project: new ProjectHolder(project, host ? (compiled) => host.reload(compiled) : undefined),
+        store: rt.store, engine: rt.engine, project: new ProjectHolder(project, host ? (compiled) => host.reload(compiled) : undefined,
+          async () => new Set((await listSecrets(rt.store.sql)).map((r) => r.name))),
         stateDir: rt.stateDir, version: opts.version,
         startedAt: Date.now(), now: () => Date.now(), jobcenter: jobcenter?.service, ...(rt.agents && { agents: rt.agents }), sshHosts: rt.sshHosts,
         ...(rt.masterKey && { masterKey: rt.masterKey }),

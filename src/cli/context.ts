@@ -162,7 +162,15 @@ export function writeError(code: string, message: string): void {
 
 /** `--param k=v` collector. */
 export function collectParam(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  return collectPair('--param', value, previous);
+}
+
+export function collectVar(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  return collectPair('--var', value, previous);
+}
+
+function collectPair(option: string, value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `--param expects KEY=VALUE, got "${value}"`);
+  if (eq <= 0) throw new OrdoError('ORDO_BAD_ARGUMENT', `${option} expects KEY=VALUE, got "${value}"`);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }

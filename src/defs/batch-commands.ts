@@ -129,7 +129,8 @@ function checked(reader: Reader, node: Node | null, what: string): string | unde
   const parsed = parseTemplate(value);
   for (const err of parsed.errors) reader.diags.error('ORDO_BAD_EXPRESSION', `${what}: ${err.message}`, reader.at(node));
   for (const ref of refsOf(parsed.parts)) {
-    if (ref.kind !== 'secret') {
+    if (ref.kind === 'secret') reader.diags.secretUses.push({ name: ref.name, at: reader.at(node), label: what });
+    else {
       reader.diags.error('ORDO_BAD_EXPRESSION', `${what}: a batch has no parameters, results or kv; only \${{ secrets.NAME }} may be used`, reader.at(node));
       return undefined;
     }

@@ -18,6 +18,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_TEMPLATE_CYCLE: 'templates extend each other in a cycle',
   ORDO_CYCLE: 'jobs depend on each other in a cycle',
   ORDO_UNKNOWN_PARAM: 'an expression names a parameter that the flow does not declare',
+  ORDO_UNKNOWN_VAR: 'an expression names a variable that neither the flow nor ordo.yaml defines',
   ORDO_BAD_EXPRESSION: 'a ${{ ... }} expression that cannot be parsed',
   ORDO_SELF_DEPENDENCY: 'a job depends on itself',
   ORDO_NO_COMMAND: 'a job has neither command nor shell',
@@ -26,7 +27,6 @@ export const DIAGNOSTIC_CODES = {
   ORDO_UNKNOWN_CONNECTOR: 'a job uses a connector that ordo.yaml does not declare',
   ORDO_UNKNOWN_HOST: 'a job runs on a host that ordo.yaml does not declare',
   ORDO_NO_HOST_MATCH: 'a job\'s host selector matches no host of ordo.yaml',
-  ORDO_UNKNOWN_SECRET: 'a definition names a secret (${{ secrets.NAME }}) that the store does not hold',
   ORDO_UNKNOWN_PLAN: 'a flow is triggered by, or a plan combines, a plan that ordo.yaml does not declare',
   ORDO_UNKNOWN_CALENDAR: 'a calendar or a plan names a calendar that ordo.yaml does not declare',
   ORDO_CALENDAR_CYCLE: 'calendars combine each other (union, subtract) in a cycle',
@@ -35,6 +35,7 @@ export const DIAGNOSTIC_CODES = {
   ORDO_BAD_ZONE: 'a time zone that is not an IANA zone name',
   ORDO_BAD_DATE: 'a date, day of the year, time of day or instant that is malformed or does not exist',
   ORDO_BAD_ICS: 'an imported .ics file is missing, unreadable or not iCalendar',
+  ORDO_UNKNOWN_SECRET: 'a definition names a secret (${{ secrets.NAME }}) that the store does not have, given where the store can be read (an error for an SSH host\'s key, else a warning)',
   ORDO_UNKNOWN_WORKFLOW: 'a job of kind workflow (or a flow written as "workflow: NAME") names a workflow the project does not have',
 } as const;
 

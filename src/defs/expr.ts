@@ -1,11 +1,12 @@
 /**
  * `${{ ... }}` expressions inside job strings (argv elements, shell scripts, env values, cwd). They are
- * references, not code: `params.NAME`, `jobs.JOB.result.KEY[.KEY...]`, `kv.KEY`, `secrets.NAME` and `run.id`. Expansion
+ * references, not code: `params.NAME`, `vars.NAME`, `jobs.JOB.result.KEY[.KEY...]`, `kv.KEY`, `secrets.NAME` and `run.id`. Expansion
  * is plain text substitution after parsing, so a value never becomes shell syntax or extra arguments.
  */
 
 export type ExprRef =
   | { kind: 'params'; name: string }
+  | { kind: 'vars'; name: string }
   | { kind: 'result'; job: string; path: string[] }
   | { kind: 'kv'; key: string }
   | { kind: 'secret'; name: string }
@@ -57,12 +58,14 @@ function parseRef(body: string): ExprRef | string {
   const segments = body.split('.');
   const bad = segments.find((s) => !SEGMENT.test(s));
   if (body === '' || bad !== undefined) {
-    return `cannot parse \${{ ${body} }}: expected params.NAME, jobs.JOB.result.KEY, kv.KEY, secrets.NAME or run.id`;
+    return `cannot parse \${{ ${body} }}: expected params.NAME, vars.NAME, jobs.JOB.result.KEY, kv.KEY, secrets.NAME or run.id`;
   }
   const [head, ...rest] = segments;
   switch (head) {
     case 'params':
       return rest.length === 1 ? { kind: 'params', name: rest[0]! } : `\${{ ${body} }}: write params.NAME`;
+    case 'vars':
+      return rest.length === 1 ? { kind: 'vars', name: rest[0]! } : `\${{ ${body} }}: write vars.NAME`;
     case 'kv':
       return rest.length === 1 ? { kind: 'kv', key: rest[0]! } : `\${{ ${body} }}: write kv.KEY`;
     case 'secrets':
@@ -73,7 +76,7 @@ function parseRef(body: string): ExprRef | string {
       if (rest.length >= 3 && rest[1] === 'result') return { kind: 'result', job: rest[0]!, path: rest.slice(2) };
       return `\${{ ${body} }}: write jobs.JOB.result.KEY`;
     default:
-      return `unknown reference "${head}" in \${{ ${body} }}: expected params, jobs, kv, secrets or run`;
+      return `unknown reference "${head}" in \${{ ${body} }}: expected params, vars, jobs, kv, secrets or run`;
   }
 }
 
@@ -91,6 +94,8 @@ export function describeRef(ref: ExprRef): string {
   switch (ref.kind) {
     case 'params':
       return `params.${ref.name}`;
+    case 'vars':
+      return `vars.${ref.name}`;
     case 'result':
       return `jobs.${ref.job}.result.${ref.path.join('.')}`;
     case 'kv':

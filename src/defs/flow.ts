@@ -15,6 +15,7 @@ import { readHandlers, type HandlerDef } from './handlers.js';
 import { readSchedule } from './triggers.js';
 import { placeSingleton, readSingleton } from './singleton.js';
 import { readParams } from './params.js';
+import { checkVarRefs, readVars } from './vars.js';
 import { FLOW_KEYS, NAME_PATTERN, type JobKey } from './spec.js';
 import { readLayer, type TemplateRegistry } from './templates.js';
 import { entries, type Diagnostics, type Entry, type Reader } from './yaml.js';
@@ -42,6 +43,8 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   const singleton = readSingleton(reader, name, fields, settings);
   const handlersEntry = fields.get('handlers');
   const handlers = [...(handlersEntry ? readHandlers(reader, handlersEntry.value, `flow "${name}"`, 'flow') : []), ...settings.handlers];
+  const varsEntry = fields.get('vars');
+  const vars = { ...settings.vars, ...(varsEntry ? readVars(reader, varsEntry.value, `flow "${name}"`) : {}) };
   const paramsEntry = fields.get('params');
   const paramsMap = paramsEntry ? reader.map(paramsEntry.value, `"params" of flow "${name}"`) : undefined;
   const params: ParamDef[] = paramsMap ? readParams(reader, paramsMap, name) : [];
@@ -75,11 +78,12 @@ export function compileFlow(reader: Reader, root: YAMLMap, templates: TemplateRe
   }
   checkGraph(reader, name, jobs);
   checkRefs(name, jobs, params, refs);
+  checkVarRefs(name, vars, refs);
   checkResources(reader, jobs, settings);
   const placed = singleton ? placeSingleton(reader, name, jobs, singleton) : jobs;
   if (diags.list.slice(before).some((d) => d.severity === 'error')) return undefined;
   checkEmail(diags, jobs, handlers, settings);
-  return { name, description, file: reader.src.file, params, jobs: placed, maxParallel, priority, deadline, schedule, ...(handlers.length > 0 && { handlers }) };
+  return { name, description, file: reader.src.file, params, jobs: placed, maxParallel, priority, deadline, schedule, ...(handlers.length > 0 && { handlers }), ...(Object.keys(vars).length > 0 && { vars }) };
 }
 
 function readJobs(reader: Reader, jobsMap: YAMLMap, templates: TemplateRegistry, jobs: JobDef[], refs: { job: string; ref: LocatedRef }[]): void {

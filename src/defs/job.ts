@@ -13,6 +13,7 @@ import {
 import { readConnectorUse, readDeadline, readLocks, readPriority } from './resources.js';
 import { readHostSelector } from './hosts.js';
 import { readHandlers } from './handlers.js';
+import { layerAttrs, mergedMap, placement } from './inherit.js';
 import type { AttrLayer } from './templates.js';
 import { compileWorkflowCall } from './workflow-job.js';
 import { describe, entries, scalarValue, type Entry, type Reader } from './yaml.js';
@@ -60,6 +61,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
     const parsed = parseTemplate(value);
     for (const err of parsed.errors) diags.error('ORDO_BAD_EXPRESSION', `${label}: ${err.message}`, reader.at(node));
     for (const ref of refsOf(parsed.parts)) refs.push({ ref, node, reader });
+    for (const ref of refsOf(parsed.parts)) if (ref.kind === 'secret') diags.secretUses.push({ name: ref.name, at: reader.at(node), label });
     return value;
   };
   const duration = (key: JobKey, label: string): number | undefined => {
@@ -105,7 +107,7 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const cwd = cwdAttr ? text(cwdAttr.entry.value, cwdAttr.reader, `"cwd" of ${what}`) : undefined;
   const timeoutMs = duration('timeout', '"timeout"');
   const killGraceMs = duration('killGrace', '"killGrace"') ?? DEFAULT_KILL_GRACE_MS;
-  const retry = compileRetry(attr('retries'), what);
+  const retry = compileRetry(layerAttrs(layers, 'retries'), what);
 
   let successCodes = [0];
   const codes = attr('successCodes');
@@ -148,12 +150,12 @@ export function compileJob(name: string, layers: AttrLayer[], chain: string[], c
   const loadAttr = attr('maxLoad');
   const maxLoad = loadAttr ? loadAttr.reader.number(loadAttr.entry.value, `"maxLoad" of ${what}`, 0) : undefined;
   const estimateMs = duration('estimate', '"estimate"');
-  const hostAttr = attr('host');
-  const host = hostAttr ? hostAttr.reader.string(hostAttr.entry.value, `"host" of ${what}`) : undefined;
-  const hostsAttr = attr('hosts');
-  const hostSelector = hostsAttr ? readHostSelector(hostsAttr.reader, hostsAttr.entry.value, what) : undefined;
+  const where = placement(layers);
+  const host = where.host ? where.host.reader.string(where.host.entry.value, `"host" of ${what}`) : undefined;
+  const labels = mergedMap(where.hosts, 'hosts', (r, n) => readHostSelector(r, n, what)?.labels);
+  const hostSelector = labels && { labels };
   const limitsAttr = attr('limits');
-  const limits = limitsAttr ? readLimits(limitsAttr.reader, limitsAttr.entry.value, what) : undefined;
+  const limits = mergedMap(layers, 'limits', (r, n) => readLimits(r, n, what));
   if (limitsAttr && kind !== 'command') {
     limitsAttr.reader.diags.error('ORDO_BAD_VALUE', `${what} is of kind ${kind}: only command jobs have processes to limit`, limitsAttr.reader.at(limitsAttr.entry.keyNode));
   }
@@ -210,14 +212,19 @@ function compileCommand(
   return argv.length === list.length ? { kind: 'argv', argv } : undefined;
 }
 
-function compileRetry(a: Attr | undefined, what: string): RetryPolicy {
+/** The layers' `retries`, farthest first, merged field by field (a bare number is the count). */
+function compileRetry(layers: Attr[], what: string): RetryPolicy {
   const policy: RetryPolicy = { retries: 0, delayMs: DEFAULT_RETRY_DELAY_MS, backoff: 1, maxDelayMs: DEFAULT_RETRY_MAX_DELAY_MS };
-  if (!a) return policy;
+  for (const a of layers) applyRetry(policy, a, what);
+  return policy;
+}
+
+function applyRetry(policy: RetryPolicy, a: Attr, what: string): void {
   const { reader } = a;
   const node = a.entry.value;
   if (!isMap(node)) {
     policy.retries = reader.integer(node, `"retries" of ${what}`, 0) ?? 0;
-    return policy;
+    return;
   }
   for (const e of reader.strictEntries(node, RETRY_KEYS, `"retries" of ${what}`)) {
     const label = `"retries.${e.key}" of ${what}`;
@@ -230,5 +237,4 @@ function compileRetry(a: Attr | undefined, what: string): RetryPolicy {
       else policy.maxDelayMs = ms;
     }
   }
-  return policy;
 }

@@ -1,25 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../../test/support/tmp.js';
-import { formatDiagnostic } from './diagnostics.js';
+import { loadFiles } from '../../test/support/load-files.js';
 import { loadProject } from './load.js';
 import { flowFingerprint } from './version.js';
 
-async function load(files: Record<string, string>) {
-  const tmp = tempDir('ordo-defs-');
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(tmp.path, name)), { recursive: true });
-      writeFileSync(join(tmp.path, name), text);
-    }
-    const result = await loadProject(tmp.path);
-    return { ...result, lines: result.diagnostics.map(formatDiagnostic) };
-  } finally {
-    tmp.cleanup();
-  }
-}
+const load = loadFiles;
 
 const NIGHTLY = `flow: nightly
 params:

@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { isMap, type YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
+import type { SecretUse } from './secret-uses.js';
 import { checkEmail, compileFlow } from './flow.js';
 import { defaultSettings, type FlowDef, type Project, type ProjectSettings } from './model.js';
 import { DEFINITION_YAML, isProjectDir, projectFiles, SETTINGS_FILE } from './project-root.js';
@@ -17,6 +18,7 @@ import { readHosts } from './hosts.js';
 import { readBatch } from './batch.js';
 import type { BatchPlan } from './batch-model.js';
 import { readHandlers, readSmtp } from './handlers.js';
+import { readVars } from './vars.js';
 import { FLOW_KEYS, parseDuration, SETTINGS_KEYS, TEMPLATE_FILE_KEYS } from './spec.js';
 import { TemplateRegistry } from './templates.js';
 import { readTime, type TimeSection } from './time.js';
@@ -27,6 +29,8 @@ import { closest, suggest } from '../suggest.js';
 export interface LoadResult {
   project?: Project;
   diagnostics: Diagnostic[];
+  /** Where the files name secrets (for a check against a store: secret-uses.ts). */
+  secretUses?: SecretUse[];
 }
 
 
@@ -100,7 +104,7 @@ export async function loadProject(dirPath: string): Promise<LoadResult> {
   checkTriggers(flows, settings, diags);
   const batches = readBatches(batchFiles, settings, diags);
   const diagnostics = [...diags.list].sort(byPlace);
-  return diags.hasErrors ? { diagnostics } : { project: { dir, settings, flows, batches }, diagnostics };
+  return diags.hasErrors ? { diagnostics, secretUses: diags.secretUses } : { project: { dir, settings, flows, batches }, diagnostics, secretUses: diags.secretUses };
 }
 
 /** The project's named batches (after ordo.yaml: they name its hosts); a name declared twice is an error. */
@@ -136,6 +140,7 @@ function readSettings(reader: Reader, map: YAMLMap, settings: ProjectSettings, t
     }
     else if (e.key === 'handlers') settings.handlers = readHandlers(reader, e.value, SETTINGS_FILE, 'project');
     else if (e.key === 'smtp') settings.smtp = readSmtp(reader, e.value);
+    else if (e.key === 'vars') settings.vars = readVars(reader, e.value, SETTINGS_FILE);
     else if (e.key === 'calendars' || e.key === 'plans') {
       // Read after the whole file: plans name calendars, calendars import .ics files (async).
       time.reader = reader;

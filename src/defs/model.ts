@@ -200,6 +200,8 @@ export interface FlowDef {
   schedule?: ScheduleDef;
   /** The flow's event handlers, then the project's (docs/alerts.md). */
   handlers?: HandlerDef[];
+  /** `${{ vars.NAME }}` defaults: the project's, with the flow's over them (vars.ts); absent when none. */
+  vars?: Record<string, string>;
 }
 
 /** A named target environment (a host, a database, a URL), with its settings per environment. */
@@ -281,6 +283,8 @@ export interface ProjectSettings {
   handlers: HandlerDef[];
   /** How e-mail handlers send (docs/alerts.md). */
   smtp?: SmtpSettings;
+  /** `vars:` of ordo.yaml: every flow's variables, unless the flow has its own of the same name. */
+  vars: Record<string, string>;
 }
 
 export interface Project {
@@ -295,6 +299,6 @@ export interface Project {
 export function defaultSettings(): ProjectSettings {
   return {
     maxParallel: 16, logMaxBytes: 10 * 1024 * 1024, environment: 'default', environmentColor: null, connectors: new Map(), gates: new Map(), hosts: new Map(),
-    agingMs: 60_000, defaultEstimateMs: 60_000, calendars: new Map(), plans: new Map(), handlers: [],
+    agingMs: 60_000, defaultEstimateMs: 60_000, calendars: new Map(), plans: new Map(), handlers: [], vars: {},
   };
 }

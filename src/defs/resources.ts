@@ -146,7 +146,8 @@ export function checkSecretRefs(reader: Reader, node: Node | null, text: string 
   const parsed = parseTemplate(text);
   for (const err of parsed.errors) reader.diags.error('ORDO_BAD_EXPRESSION', `${label}: ${err.message}`, reader.at(node));
   for (const ref of refsOf(parsed.parts)) {
-    if (ref.kind !== 'secret') {
+    if (ref.kind === 'secret') reader.diags.secretUses.push({ name: ref.name, at: reader.at(node), label });
+    else {
       reader.diags.error('ORDO_BAD_EXPRESSION', `${label}: \${{ ${describeRef(ref)} }} cannot be used here: a connector may only name secrets (\${{ secrets.NAME }})`, reader.at(node));
     }
   }

@@ -6,7 +6,7 @@
 /** `ordo.yaml` at the project root. */
 export const SETTINGS_KEYS = [
   'maxParallel', 'logMaxBytes', 'templates', 'environment', 'environmentColor', 'connectors', 'gates', 'aging', 'defaultEstimate',
-  'calendars', 'plans', 'hosts', 'retention', 'handlers', 'smtp',
+  'calendars', 'plans', 'hosts', 'retention', 'handlers', 'smtp', 'vars',
 ] as const;
 
 /** A file holding `templates:` (and no `flow:`): a library of job templates. */
@@ -15,7 +15,7 @@ export const TEMPLATE_FILE_KEYS = ['templates'] as const;
 /** Any other `.yaml` file holding `flow:`. */
 export const FLOW_KEYS = [
   'flow', 'description', 'maxParallel', 'params', 'jobs', 'priority', 'deadline', 'triggers', 'overlap', 'catchup', 'jitter',
-  'runsPerBusinessDate', 'workflow', 'input', 'on', 'singleton', 'handlers',
+  'runsPerBusinessDate', 'workflow', 'input', 'on', 'singleton', 'handlers', 'vars',
 ] as const;
 
 /** A job, or a template (a template holds the same attributes, all optional). */

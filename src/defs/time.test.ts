@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadFiles } from '../../test/support/load-files.js';
 import { tempDir } from '../../test/support/tmp.js';
 import { repoPath } from '../paths.js';
 import { compileTime } from '../time/registry.js';
-import { formatDiagnostic } from './diagnostics.js';
-import { loadProject } from './load.js';
 import { readCalendarFile } from './time.js';
 
 const ICS = readFileSync(repoPath('src/time/testdata/holidays.ics'), 'utf8');
 
-async function load(files: Record<string, string>) {
-  const tmp = tempDir('ordo-time-');
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(tmp.path, name)), { recursive: true });
-      writeFileSync(join(tmp.path, name), text);
-    }
-    const result = await loadProject(tmp.path);
-    return { ...result, lines: result.diagnostics.map(formatDiagnostic) };
-  } finally {
-    tmp.cleanup();
-  }
-}
+const load = loadFiles;
 
 const ORDO = `calendars:
   cz-banking:

@@ -7,10 +7,13 @@ import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import { isStackOverflow, MAX_DEPTH } from '../depth.js';
 import { suggest } from '../suggest.js';
 import type { SourceLocation } from './model.js';
+import type { SecretUse } from './secret-uses.js';
 
 /** Collects diagnostics of every file of a project; nothing in defs/ throws for bad input. */
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
+  /** Where the files name secrets: checked against a store by those who have one (secret-uses.ts). */
+  readonly secretUses: SecretUse[] = [];
 
   error(code: DiagnosticCode, message: string, at: SourceLocation): void {
     this.list.push({ code, message, at, severity: 'error' });

@@ -142,11 +142,11 @@ export class Engine {
 
   /** Stores the definition as a version (a new one only when it changed) and creates a pending run. */
   async createRun(def: FlowDef, fingerprint: string, params: Record<string, unknown>,
-    opts: { priority?: number; statsClass?: string } = {}): Promise<RunRow> {
+    opts: { priority?: number; statsClass?: string; vars?: Record<string, string> } = {}): Promise<RunRow> {
     const now = this.opts.clock.now();
     const version = await this.opts.store.saveFlowVersion(def, fingerprint, now);
     return this.opts.store.createRun({
-      flowVersionId: version.id, flow: def.name, params, jobs: def.jobs.map((j) => j.name), at: now, ...opts,
+      flowVersionId: version.id, flow: def.name, params, jobs: def.jobs.map((j) => j.name), at: now, ...opts, vars: opts.vars ?? def.vars ?? {},
     });
   }
 

@@ -76,7 +76,7 @@ export function buildRequest(run: ActiveRun, task: TaskRow, attempt: AttemptRow,
     attempt: attempt.attempt,
     token: attempt.token,
     // Which run, flow, job and attempt is in the ORDO_* variables; the input is what the job computes from.
-    input: { params: run.row.params, results: upstream },
+    input: { params: run.row.params, ...(Object.keys(run.row.vars).length > 0 && { vars: run.row.vars }), results: upstream },
     env: {
       ...env,
       ORDO_RUN_ID: String(run.row.id),
@@ -108,6 +108,11 @@ function resolveRef(ref: ExprRef, run: ActiveRun, ctx: RequestContext): string {
   switch (ref.kind) {
     case 'params':
       return scalarText(run.row.params[ref.name], `\${{ params.${ref.name} }}`);
+    case 'vars': {
+      // Runs created before variables existed have none stored: their flow version's are theirs.
+      const value = Object.hasOwn(run.row.vars, ref.name) ? run.row.vars[ref.name] : run.def.vars?.[ref.name];
+      return scalarText(value, `\${{ vars.${ref.name} }}`);
+    }
     case 'run':
       return String(run.row.id);
     case 'kv':

@@ -35,6 +35,8 @@ export interface RunRow {
   flowVersionId: number;
   state: RunState;
   params: Record<string, unknown>;
+  /** `${{ vars.NAME }}` values, resolved when the run was created (defs/vars.ts). */
+  vars: Record<string, string>;
   createdAt: number;
   startedAt: number | null;
   endedAt: number | null;
@@ -191,6 +193,8 @@ export interface NewRun {
   flowVersionId: number;
   flow: string;
   params: Record<string, unknown>;
+  /** The resolved variables (defs/vars.ts resolveVars); none when the flow has none. */
+  vars?: Record<string, string>;
   jobs: string[];
   at: number;
   priority?: number;

@@ -5,6 +5,7 @@
  */
 import { formatDiagnostic, type Diagnostic } from '../defs/diagnostics.js';
 import { loadProject } from '../defs/load.js';
+import { unsetSecrets } from '../defs/secret-uses.js';
 import type { Project } from '../defs/model.js';
 import { formatDiagnostic as formatLangDiagnostic } from '../lang/diagnostics.js';
 import { checkWorkflowJobs, compileProjectSources } from '../wf/project.js';
@@ -22,15 +23,19 @@ export interface ProjectCheck {
   ok: boolean;
 }
 
-/** `shownAs` names the directory in a message about the directory itself ("." for a server's clients). */
-export async function checkProject(dir: string, shownAs = '.'): Promise<ProjectCheck> {
+/**
+ * `shownAs` names the directory in a message about the directory itself ("." for a server's clients).
+ * `secrets`, the names a store holds, adds a warning (ORDO_UNKNOWN_SECRET) where a file names another.
+ */
+export async function checkProject(dir: string, shownAs = '.', secrets?: ReadonlySet<string>): Promise<ProjectCheck> {
   const loaded = await loadProject(dir);
   // Clients of a server see paths relative to the project, never where the server keeps it.
   for (const d of loaded.diagnostics) {
     if (d.code === 'ORDO_NO_PROJECT') Object.assign(d, { at: { ...d.at, file: shownAs }, message: d.message.replace(` ${dir}:`, ` ${shownAs}:`) });
   }
   const workflows = compileProjectSources(dir);
-  const defs = [...loaded.diagnostics, ...(loaded.project ? checkWorkflowJobs(loaded.project.flows.values(), workflows.workflows) : [])];
+  const defs = [...loaded.diagnostics, ...(loaded.project ? checkWorkflowJobs(loaded.project.flows.values(), workflows.workflows) : []),
+    ...(secrets ? unsetSecrets(loaded.secretUses ?? [], secrets) : [])];
   const diagnostics: ProjectDiagnostic[] = [
     ...defs.map((d) => ({ ...d, text: formatDiagnostic(d) })),
     ...workflows.diagnostics.map((d) => ({

@@ -113,17 +113,17 @@ export class OrdoStore implements EngineStore {
   async createRun(run: NewRun, also?: (tx: Queryable, run: RunRow) => Promise<void>): Promise<RunRow> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query(
-        'INSERT INTO runs (flow, flow_version_id, state, params, created_at, priority, stats_class, business_date, fire_id) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
-        [run.flow, run.flowVersionId, 'pending', JSON.stringify(run.params), run.at, run.priority ?? 0, run.statsClass ?? 'default',
-          run.businessDate ?? null, run.fireId ?? null]);
+        'INSERT INTO runs (flow, flow_version_id, state, params, vars, created_at, priority, stats_class, business_date, fire_id) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+        [run.flow, run.flowVersionId, 'pending', JSON.stringify(run.params), JSON.stringify(run.vars ?? {}), run.at, run.priority ?? 0,
+          run.statsClass ?? 'default', run.businessDate ?? null, run.fireId ?? null]);
       const created = toRunRow(row!);
       await runMultiRow(tx, {
         template: 'INSERT INTO tasks (run_id, job, state) VALUES {values}', types: ['BIGINT', 'TEXT', 'TEXT'],
       }, run.jobs.map((job) => [created.id, job, 'waiting']), this.db.caps.maxParams, this.db.caps.arrayParams);
       await this.insertEvents(tx, [{
         at: run.at, runId: created.id, kind: 'run_created',
-        data: { flow: run.flow, flowVersionId: run.flowVersionId, params: run.params, tasks: run.jobs.length },
+        data: { flow: run.flow, flowVersionId: run.flowVersionId, params: run.params, ...(run.vars && Object.keys(run.vars).length > 0 && { vars: run.vars }), tasks: run.jobs.length },
       }]);
       await also?.(tx, created);
       return created;

@@ -19,6 +19,7 @@ export function toRunRow(r: SqlRow): RunRow {
     flowVersionId: num(r.flow_version_id),
     state: r.state as RunRow['state'],
     params: parseJson<Record<string, unknown>>(r.params) ?? {},
+    vars: parseJson<Record<string, string>>(r.vars) ?? {},
     createdAt: num(r.created_at),
     startedAt: numOrNull(r.started_at),
     endedAt: numOrNull(r.ended_at),

@@ -8,6 +8,7 @@
  */
 import type { FlowDef } from '../defs/model.js';
 import { resolveParams } from '../defs/params.js';
+import { resolveVars } from '../defs/vars.js';
 import { flowFingerprint } from '../defs/version.js';
 import { abort } from '../engine/operator.js';
 import type { FireRow, FireStore } from '../store/fires.js';
@@ -107,7 +108,7 @@ export class Launcher {
       const version = await store.saveFlowVersion(flow, flowFingerprint(flow), now);
       // The run and its fire's `started` in one transaction, behind the guard.
       const run = await store.createRun({
-        flowVersionId: version.id, flow: flow.name, params: values, jobs: flow.jobs.map((j) => j.name), at: now,
+        flowVersionId: version.id, flow: flow.name, params: values, vars: resolveVars(flow).values, jobs: flow.jobs.map((j) => j.name), at: now,
         businessDate: fire.businessDate, fireId: fire.id,
         priority: fire.triggerKey.startsWith('backfill:') ? this.opts.backfillPriority ?? -10 : 0,
       }, async (tx, created) => {

@@ -68,10 +68,12 @@ export class WorkflowExecutor implements Executor {
 /** The job's input with its expressions replaced by the flow's parameters and upstream results. */
 export function expandInput(input: Record<string, unknown>, req: Pick<AttemptRequest, 'input' | 'runId'>): JsonObject {
   const params = (req.input.params ?? {}) as Record<string, unknown>;
+  const vars = (req.input.vars ?? {}) as Record<string, unknown>;
   const results = (req.input.results ?? {}) as Record<string, unknown>;
   const lookup = (ref: ExprRef): unknown => {
     switch (ref.kind) {
       case 'params': return params[ref.name];
+      case 'vars': return vars[ref.name];
       case 'run': return req.runId;
       case 'kv': throw new Error(`\${{ kv.${ref.key} }} is not available in a workflow job's input`);
       // The input is stored with the workflow: a secret's value would be kept in clear there.

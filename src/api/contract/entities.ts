@@ -6,12 +6,16 @@ export const RUN_STATES = ['pending', 'running', 'succeeded', 'failed', 'aborted
 export const TASK_STATES = ['waiting', 'ready', 'running', ...END_STATES] as const;
 export const ATTEMPT_STATES = ['running', 'succeeded', 'failed', 'timeout', 'aborted', 'lost'] as const;
 
-export const RUN = entity('a run: an instance of a flow, pinned to the definition version it started with', {
+const RUN_FIELDS = {
   id: int(), flow: str(), flowVersionId: int(), state: oneOf(RUN_STATES), params: anyObject,
   createdAt: millis(), startedAt: nullable(millis()), endedAt: nullable(millis()),
   owner: nullable(str({ description: 'the engine driving it' })), heartbeatAt: nullable(millis()),
   priority: int(), statsClass: str(),
-});
+};
+export const RUN = entity('a run: an instance of a flow, pinned to the definition version it started with', {
+  ...RUN_FIELDS,
+  vars: { type: 'object', additionalProperties: { type: 'string' }, description: 'its ${{ vars.NAME }} values, resolved when it was created' },
+}, Object.keys(RUN_FIELDS));
 
 export const USAGE = entity("what an attempt's processes used (docs/history.md)", {
   cpuUserMs: int(), cpuSystemMs: int(), maxRssKb: int({ description: 'peak resident set of the largest process of the tree, KiB' }),

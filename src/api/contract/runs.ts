@@ -5,10 +5,11 @@ import type { MethodSpec } from './types.js';
 
 export const runMethods = {
   'runs.start': {
-    summary: 'create a run of a flow; the server drives it. Parameters are coerced to their declared type', permission: 'operate',
+    summary: 'create a run of a flow; the server drives it. Parameters are coerced to their declared type; `vars` override the variables of the flow and ordo.yaml for this run', permission: 'operate',
     params: obj({
       flow: flowName,
       params: { type: 'object', additionalProperties: { type: ['string', 'number', 'integer', 'boolean'] }, description: 'flow parameters' },
+      vars: { type: 'object', additionalProperties: { type: ['string', 'number', 'integer', 'boolean'] }, description: "overrides of the flow's variables (${{ vars.NAME }}), as text" },
       priority: int({ minimum: -999, maximum: 999, description: "added to every job's priority" }),
       statsClass: str({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$', maxLength: 100, description: 'which duration statistics the run uses and feeds' }),
     }, ['flow']),

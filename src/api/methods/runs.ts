@@ -1,6 +1,7 @@
 /** Handlers of the run methods: start, list, get, events, logs, why, forecast. */
 import { suggest } from '../../suggest.js';
 import { resolveParams } from '../../defs/params.js';
+import { resolveVars } from '../../defs/vars.js';
 import { flowFingerprint } from '../../defs/version.js';
 import { explainTask } from '../../engine/explain.js';
 import { forecastRun } from '../../engine/forecast.js';
@@ -25,7 +26,7 @@ async function maxParallel(s: ApiServices): Promise<number> {
   return Number(await s.store.getSetting('maxParallel')) || s.project.current.settings.maxParallel;
 }
 
-interface StartParams { flow: string; params?: Record<string, unknown>; priority?: number; statsClass?: string }
+interface StartParams { flow: string; params?: Record<string, unknown>; vars?: Record<string, unknown>; priority?: number; statsClass?: string }
 interface LogParams { run: number; job: string; attempt?: number; stream?: LogStream; offset?: number; limit?: number }
 
 export function runHandlers(s: ApiServices) {
@@ -33,11 +34,12 @@ export function runHandlers(s: ApiServices) {
     'runs.start': handler(async (p: StartParams) => {
       const flow = s.project.flow(p.flow);
       const { values, errors } = resolveParams(flow, p.params ?? {});
-      if (errors.length > 0) throw new OrdoError('ORDO_BAD_PARAM', errors.join('; '));
+      const vars = resolveVars(flow, p.vars);
+      if (errors.length + vars.errors.length > 0) throw new OrdoError('ORDO_BAD_PARAM', [...errors, ...vars.errors].join('; '));
       const now = s.now();
       const version = await s.store.saveFlowVersion(flow, flowFingerprint(flow), now);
       const run = await s.store.createRun({
-        flowVersionId: version.id, flow: flow.name, params: values, jobs: flow.jobs.map((j) => j.name), at: now,
+        flowVersionId: version.id, flow: flow.name, params: values, vars: vars.values, jobs: flow.jobs.map((j) => j.name), at: now,
         priority: p.priority ?? 0, statsClass: p.statsClass ?? 'default',
       });
       s.runCreated?.(run.id);

@@ -1,14 +1,16 @@
 /** `ordo handlers [--state S] [--run N]` and `ordo handlers retry ID` (docs/alerts.md), on the local store or a server. */
 import type { Command } from 'commander';
-import { deliveryView } from '../../api/methods/handlers.js';
+import { deliveryView, retryDead } from '../../api/methods/handlers.js';
 import { OrdoError } from '../../errors.js';
-import { listDeliveries, retryDelivery, type DeliveryState } from '../../store/deliveries.js';
-import { action, READ_ONLY, withStore } from '../context.js';
+import { listDeliveries, type DeliveryState } from '../../store/deliveries.js';
+import { action, parsePositiveInt, parseRunId, READ_ONLY, withStore } from '../context.js';
 import { table, time } from '../format.js';
 import { remoteTarget } from '../remote.js';
 
 interface Opts { dir?: string; server?: string; token?: string; json?: boolean; state?: DeliveryState; run?: string }
 type View = ReturnType<typeof deliveryView>;
+
+const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'dead'];
 
 function options(cmd: Command): Command {
   return cmd.option('-d, --dir <dir>', 'project directory')
@@ -23,7 +25,10 @@ export function registerHandlerCommands(program: Command): void {
     .option('--run <id>', 'only this run')
     .option('--json', 'print JSON')
     .action(action(async (opts: Opts) => {
-      const runId = opts.run === undefined ? undefined : Number(opts.run);
+      const runId = opts.run === undefined ? undefined : parseRunId(opts.run);
+      if (opts.state !== undefined && !(DELIVERY_STATES as readonly string[]).includes(opts.state)) {
+        throw new OrdoError('ORDO_BAD_ARGUMENT', `--state must be one of ${DELIVERY_STATES.join(', ')}, got "${opts.state}"`);
+      }
       const remote = remoteTarget(opts);
       const list = remote ? await remote.call<View[]>('handlers.list', { ...(opts.state && { state: opts.state }), ...(runId && { run: runId }) })
         : (await withStore(opts, (s) => listDeliveries(s.sql, { state: opts.state, runId }), READ_ONLY)).map(deliveryView);
@@ -34,13 +39,11 @@ export function registerHandlerCommands(program: Command): void {
     }));
   options(cmd.command('retry <id>'))
     .description('give a dead delivery a fresh set of attempts')
-    .action(action(async (id: string, opts: Opts) => {
+    .action(action(async (idText: string, opts: Opts) => {
+      const id = parsePositiveInt(idText, 'the delivery id');
       const remote = remoteTarget(opts);
       if (remote) await remote.call('handlers.retry', { id: Number(id) });
-      else {
-        const d = await withStore(opts, (s) => retryDelivery(s.sql, Number(id), process.env.USER ?? 'cli', Date.now()));
-        if (!d) throw new OrdoError('ORDO_BAD_STATE', `delivery ${id} does not exist or is not dead`);
-      }
+      else await withStore(opts, (s) => retryDead(s.sql, id, process.env.USER ?? 'cli', Date.now()));
       process.stdout.write(`delivery ${id} due again\n`);
     }));
 }

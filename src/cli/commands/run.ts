@@ -4,12 +4,13 @@ import type { RunSummary } from '../../engine/active-run.js';
 import { abort } from '../../engine/operator.js';
 import { hostsMatching } from '../../engine/resources.js';
 import { resolveParams } from '../../defs/params.js';
+import { resolveVars } from '../../defs/vars.js';
 import { flowFingerprint } from '../../defs/version.js';
 import { OrdoError } from '../../errors.js';
 import { ownerAlive } from '../../server/owner.js';
 import { leaseMsFrom, openRuntime, type Runtime } from '../../server/runtime.js';
 import {
-  action, collectParam, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, stateDir, storeFor,
+  action, collectParam, collectVar, flowOf, loadValidProject, parsePositiveInt, parseRunId, projectDir, settingsOrDefaults, stateDir, storeFor,
 } from '../context.js';
 import { failedJobs, formatFailures, localFailureSource, type FailureSource } from '../failures.js';
 import { Progress } from '../progress.js';
@@ -19,6 +20,7 @@ import { printRun } from './show.js';
 interface RunOptions {
   dir?: string;
   param?: Record<string, string>;
+  var?: Record<string, string>;
   json?: boolean;
   maxParallel?: string;
   priority?: string;
@@ -43,9 +45,10 @@ async function prepare(flowName: string, opts: RunOptions) {
   const project = await loadValidProject(dir);
   const flow = flowOf(project, flowName);
   const { values, errors } = resolveParams(flow, opts.param ?? {});
-  if (errors.length > 0) throw new OrdoError('ORDO_BAD_PARAM', errors.join('; '));
+  const vars = resolveVars(flow, opts.var);
+  if (errors.length + vars.errors.length > 0) throw new OrdoError('ORDO_BAD_PARAM', [...errors, ...vars.errors].join('; '));
   const maxParallel = opts.maxParallel ? parsePositiveInt(opts.maxParallel, '--max-parallel') : project.settings.maxParallel;
-  return { dir, project, flow, params: values, maxParallel };
+  return { dir, project, flow, params: values, vars: vars.values, maxParallel };
 }
 
 /** Drives a run in this process with live progress; Ctrl-C aborts the run (twice: leave at once). */
@@ -103,13 +106,14 @@ export function registerRunCommands(program: Command): void {
     .description('run a flow to its end in this process; exit 0 iff the run succeeded')
     .option('-d, --dir <dir>', 'project directory (default: current directory)')
     .option('-p, --param <key=value>', 'flow parameter (repeatable)', collectParam)
+    .option('--var <name=value>', 'a variable of the flow or ordo.yaml, for this run (repeatable)', collectVar)
     .option('--max-parallel <n>', 'maximum tasks running at once (default: ordo.yaml maxParallel)')
     .option('--priority <n>', "the run's priority, added to its jobs' (-999..999)")
     .option('--stats-class <name>', 'duration statistics the run uses and feeds (e.g. daily, month-end)', 'default')
     .option('--json', 'print the result as one JSON object')
     .action(action(async (flowName: string, opts: RunOptions) => {
       const extra = runOptions(opts);
-      const { dir, flow, params, maxParallel, project } = await prepare(flowName, opts);
+      const { dir, flow, params, vars, maxParallel, project } = await prepare(flowName, opts);
       // Only a server has agents: here a job that only an agent's host can take would wait for ever. SSH
       // hosts need no agent: this process runs their jobs itself.
       const { hosts } = project.settings;
@@ -122,7 +126,7 @@ export function registerRunCommands(program: Command): void {
       }
       const rt = await openRuntime({ projectDir: dir, maxParallel, logMaxBytes: project.settings.logMaxBytes, settings: project.settings });
       try {
-        const run = await rt.engine.createRun(flow, flowFingerprint(flow), params, extra);
+        const run = await rt.engine.createRun(flow, flowFingerprint(flow), params, { ...extra, vars });
         return await report(await driveWithProgress(rt, run.id, !!opts.json), !!opts.json, localFailureSource(rt.store, stateDir(opts), run.id));
       } finally {
         await rt.close();
@@ -133,16 +137,17 @@ export function registerRunCommands(program: Command): void {
     .description('create a run for a server (`ordo server`) to drive; prints its id')
     .option('-d, --dir <dir>', 'project directory')
     .option('-p, --param <key=value>', 'flow parameter (repeatable)', collectParam)
+    .option('--var <name=value>', 'a variable of the flow or ordo.yaml, for this run (repeatable)', collectVar)
     .option('--priority <n>', "the run's priority, added to its jobs' (-999..999)")
     .option('--stats-class <name>', 'duration statistics the run uses and feeds (e.g. daily, month-end)', 'default')
     .option('--json', 'print {"run": ID}')
     .action(action(async (flowName: string, opts: RunOptions) => {
       const extra = runOptions(opts);
-      const { flow, params } = await prepare(flowName, opts);
+      const { flow, params, vars } = await prepare(flowName, opts);
       const store = await storeFor(opts);
       try {
         const version = await store.saveFlowVersion(flow, flowFingerprint(flow), Date.now());
-        const run = await store.createRun({ flowVersionId: version.id, flow: flow.name, params, jobs: flow.jobs.map((j) => j.name), at: Date.now(), ...extra });
+        const run = await store.createRun({ flowVersionId: version.id, flow: flow.name, params, vars, jobs: flow.jobs.map((j) => j.name), at: Date.now(), ...extra });
         process.stdout.write(opts.json ? `${JSON.stringify({ run: run.id })}\n` : `${run.id}\n`);
       } finally {
         await store.close();

@@ -1,6 +1,7 @@
 /**
  * `ordo validate DIR`: every problem of every definition file (flows, ordo.yaml, workflows and actions) at
- * once, `file:line:column: CODE message`.
+ * once, `file:line:column: CODE message`. Where the project has a store (SQLite under its state directory,
+ * or DATABASE_URL), a secret the files name and the store does not hold is a warning (ORDO_UNKNOWN_SECRET).
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
@@ -11,6 +12,8 @@ import { formatDiagnostic, type Diagnostic } from '../../defs/diagnostics.js';
 import type { HostDef } from '../../defs/model.js';
 import { masterKeyFrom } from '../../secrets/master-key.js';
 import { listSecrets, revealSecrets } from '../../secrets/vault.js';
+import { sqliteFileOf, stateDirFor } from '../../store/open.js';
+import { existsSync } from 'node:fs';
 import { checkSshKeySecrets, hostsWithKeySecrets } from '../../server/ssh-key-secrets.js';
 
 /** Checks `key: ${{ secrets.NAME }}` of SSH hosts against the store this project uses (read only; created never). */
@@ -34,9 +37,10 @@ export function registerValidateCommand(program: Command): void {
       }
       const dir = dirArg ? resolve(dirArg) : projectDir(opts);
       requireProject(dir);
-      const checked = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.');
+      const stored = await storedSecretNames(dir);
+      const checked = await checkProject(dir, dirArg ?? opts.dir ?? process.env.ORDO_PROJECT ?? '.', stored);
       const { project, workflows } = checked;
-      // What the files alone cannot tell: whether the secrets SSH hosts log in with are set.
+      // What the files alone cannot tell: whether the secrets SSH hosts log in with are set and are keys.
       const secrets = project ? await keySecretDiagnostics(project.settings.hosts, dir) : [];
       const diagnostics = [...checked.diagnostics, ...secrets.map((d) => ({ ...d, text: formatDiagnostic(d) }))];
       const ok = checked.ok && !secrets.some((d) => d.severity === 'error');
@@ -53,4 +57,15 @@ export function registerValidateCommand(program: Command): void {
       }
       return 0;
     }));
+}
+
+/** The secret names of the project's store; none checked where there is no store yet, or it cannot be read (said on stderr). */
+async function storedSecretNames(dir: string): Promise<Set<string> | undefined> {
+  if (!process.env.DATABASE_URL && !existsSync(sqliteFileOf(resolve(stateDirFor(dir))))) return undefined;
+  try {
+    return new Set((await withStore({ dir }, (s) => listSecrets(s.sql), READ_ONLY)).map((r) => r.name));
+  } catch (err) {
+    process.stderr.write(`secrets not checked: ${(err as Error).message}\n`);
+    return undefined;
+  }
 }
