@@ -24,6 +24,7 @@ import type { Session } from '../context.js';
 import { notification } from '../rpc/protocol.js';
 import { callerOf } from './caller.js';
 import { sendError } from './rest.js';
+import { batchedSend } from './ws-batch.js';
 
 const MAX_IN_FLIGHT = 32;
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -49,6 +50,7 @@ export function wsRoutes(app: ApiApp) {
     }, (socket: WebSocket, req) => {
       let principal = (req as unknown as { principal: Principal }).principal;
       const address = req.ip;
+      const send = batchedSend(socket);
       const session: Session = {
         id: randomBytes(8).toString('hex'),
         notify: (method, params) => {
@@ -57,7 +59,7 @@ export function wsRoutes(app: ApiApp) {
             socket.close(1008, 'slow consumer');
             return;
           }
-          socket.send(JSON.stringify(notification(method, params)));
+          send(JSON.stringify(notification(method, params)));
         },
       };
       /** The principal as its credential stands now, or why it no longer stands. */
@@ -98,7 +100,7 @@ export function wsRoutes(app: ApiApp) {
           const after: Array<() => void> = [];
           const call = { principal: checked.principal, session, address, refusal: checked.refusal, afterReply: (fn: () => void) => after.push(fn) };
           const response = await app.core.handle(textOf(data), call);
-          if (response !== undefined && socket.readyState === socket.OPEN) socket.send(response);
+          if (response !== undefined && socket.readyState === socket.OPEN) send(response);
           for (const fn of after) fn();
           if (checked.refusal && checked.final) end(checked.refusal);
         };
