@@ -4,8 +4,8 @@
  * to the connection's subscriptions. The token comes in the upgrade request's Authorization header; the
  * upgrade of a page from another web origin is refused (guards.ts).
  *
- * The token is checked again before each message and while the connection idles (connections.ts): a
- * demoted user's next call has the new role, and a revoked or expired token gets its calls refused
+ * The token is checked again before each message (one check for the messages of a burst) and while the
+ * connection idles (connections.ts): a demoted user's next call has the new role, and a revoked or expired token gets its calls refused
  * (ORDO_UNAUTHENTICATED) and the socket closed (1008), its subscriptions with it.
  *
  * Bad peers cannot hold the server: a message past the size limit gets an error (past four times the limit
@@ -62,12 +62,22 @@ export function wsRoutes(app: ApiApp) {
           send(JSON.stringify(notification(method, params)));
         },
       };
-      /** The principal as its credential stands now, or why it no longer stands. */
-      const current = async () => {
-        const verdict = await app.auth.verdict(principal);
-        if (verdict.error) req.log.error({ err: verdict.error }, 'websocket: the credential could not be checked');
-        principal = verdict.principal;
-        return verdict;
+      /**
+       * The principal as its credential stands now, or why it no longer stands. The messages that arrive before a
+       * check starts share it (it starts once this turn's I/O is handled): each is still checked after it
+       * arrived, with one store read for a burst of calls instead of one per call.
+       */
+      let check: ReturnType<typeof app.auth.verdict> | undefined;
+      const current = () => {
+        check ??= new Promise((resolve) => setImmediate(() => {
+          check = undefined;
+          resolve(app.auth.verdict(principal).then((verdict) => {
+            if (verdict.error) req.log.error({ err: verdict.error }, 'websocket: the credential could not be checked');
+            principal = verdict.principal;
+            return verdict;
+          }));
+        }));
+        return check;
       };
       const end = (refusal: OrdoError) => {
         app.hub.drop(session);
