@@ -19,6 +19,7 @@ import type { Latency, LoadPhase, Throughput } from './api-load.js';
 import { createToken } from '../src/store/auth.js';
 import { usePostgres, type TestDatabase } from '../test/support/postgres.js';
 import { tempDir } from '../test/support/tmp.js';
+import { cpuSince } from './cpu.js';
 
 const NOOP_AC = 'action noop:\n  in:\n    x number\n  out:\n    x number\n';
 const ONE_WF = 'workflow one:\n  in:\n    x number\n  out:\n    x number\n  wfomap:\n    x = v.x\n  do:\n    call noop:\n      x = a.x\n    into:\n      <x>\n';
@@ -80,13 +81,29 @@ function inLoadProcess<T>(b: Backend, phase: LoadPhase): Promise<T> {
   });
 }
 
-export interface BackendResult { backend: string; oneWorker: Throughput; fourWorkers: Throughput; call: Latency }
+/**
+ * A throughput phase with the CPU time it cost per action: the server's process, and PostgreSQL's. On a busy
+ * machine the rate moves with everyone's load; the CPU per action hardly does, and 1e6 / (server + database)
+ * microseconds is the rate the server would reach with a core for each.
+ */
+export interface Measured extends Throughput { serverUsPerAction: number; postgresUsPerAction: number }
 
-async function benchBackend(postgres: boolean, jobs: number, calls: number): Promise<BackendResult> {
+export interface BackendResult { backend: string; oneWorker: Measured; fourWorkers: Measured; call: Latency }
+
+async function throughputPhase(b: Backend, workers: number, jobs: number): Promise<Measured> {
+  const spent = cpuSince();
+  const t = await inLoadProcess<Throughput>(b, { kind: 'throughput', workers, slots: 50, jobs });
+  const cpu = spent();
+  // The phase's warm-up calls (20) are in the CPU time too.
+  const actions = jobs + 20;
+  return { ...t, serverUsPerAction: cpu.serverUs / actions, postgresUsPerAction: cpu.postgresUs / actions };
+}
+
+export async function benchBackend(postgres: boolean, jobs: number, calls: number): Promise<BackendResult> {
   const b = await openBackend(postgres);
   try {
-      const oneWorker = await inLoadProcess<Throughput>(b, { kind: 'throughput', workers: 1, slots: 50, jobs });
-      const fourWorkers = await inLoadProcess<Throughput>(b, { kind: 'throughput', workers: 4, slots: 50, jobs });
+      const oneWorker = await throughputPhase(b, 1, jobs);
+      const fourWorkers = await throughputPhase(b, 4, jobs);
       const call = await inLoadProcess<Latency>(b, { kind: 'latency', calls });
       return { backend: postgres ? 'postgres' : 'sqlite', oneWorker, fourWorkers, call };
   } finally {
@@ -95,9 +112,11 @@ async function benchBackend(postgres: boolean, jobs: number, calls: number): Pro
 }
 
 function table(results: BackendResult[]): string {
-  const rows = [['backend', '1x50 actions/s', '4x50 actions/s', 'call p50 ms', 'call p99 ms']];
+  const rows = [['backend', '1x50 actions/s', '4x50 actions/s', 'server CPU us/action', 'postgres CPU us/action', 'call p50 ms', 'call p99 ms']];
   for (const r of results) {
-    rows.push([r.backend, r.oneWorker.actionsPerSec.toFixed(0), r.fourWorkers.actionsPerSec.toFixed(0), r.call.p50Ms.toFixed(2), r.call.p99Ms.toFixed(2)]);
+    const cpu = (f: (m: Measured) => number) => `${f(r.oneWorker).toFixed(0)} / ${f(r.fourWorkers).toFixed(0)}`;
+    rows.push([r.backend, r.oneWorker.actionsPerSec.toFixed(0), r.fourWorkers.actionsPerSec.toFixed(0), cpu((m) => m.serverUsPerAction),
+      cpu((m) => m.postgresUsPerAction), r.call.p50Ms.toFixed(2), r.call.p99Ms.toFixed(2)]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   return rows.map((row) => row.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n') + '\n';

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the foundation benchmarks on SQLite and PostgreSQL, printed as a table and written as
- * JSON to bench/results.json. Figures only; nothing here is asserted.
- *   node dist/bench/run.js [--only sqlite|postgres] [--skip-spawn] [--big N]
+ * JSON to bench/results.json. Figures only; nothing here is asserted. `--quick`: every benchmark with fewer
+ * tasks, commands and calls (about a minute), for a look at the ratios, not for the figures of docs/.
+ *   node dist/bench/run.js [--quick] [--only sqlite|postgres] [--skip-spawn] [--skip-api] [--big N]
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -13,10 +14,14 @@ import { chainYaml, flowFromYaml, independentYaml, runFlow, stepLatencies, wideY
 import { benchSpawn } from './exec-spawn.js';
 import { commandFlowRate } from './command-flow.js';
 import { dispatchBench } from './dispatch.js';
+import { benchBackend as benchApi } from './api.js';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const bigN = args.includes('--big') ? Number(args[args.indexOf('--big') + 1]) : 100_000;
+const quick = args.includes('--quick');
+const bigN = args.includes('--big') ? Number(args[args.indexOf('--big') + 1]) : quick ? 5000 : 100_000;
+/** Sizes: full, or --quick. */
+const size = (full: number, small: number) => (quick ? small : full);
 
 interface Row { backend: string; bench: string; figure: string; value: number; goal: string }
 const rows: Row[] = [];
@@ -32,15 +37,17 @@ async function benchBackend(name: 'sqlite' | 'postgres') {
   try {
     const store = await open();
     try {
-      const independent = await flowFromYaml(independentYaml(10_000));
-      const r1 = await runFlow(store, independent.def, 10_000);
-      add(name, '10k independent no-op', 'tasks/s', r1.tasksPerSec, name === 'sqlite' ? '>= 20000' : '>= 11000');
+      const n = size(10_000, 2000);
+      const independent = await flowFromYaml(independentYaml(n));
+      const r1 = await runFlow(store, independent.def, n);
+      add(name, `${n} independent no-op`, 'tasks/s', r1.tasksPerSec, name === 'sqlite' ? '>= 20000' : '>= 11000');
 
-      const chain = await flowFromYaml(chainYaml(1000));
+      const steps = size(1000, 200);
+      const chain = await flowFromYaml(chainYaml(steps));
       const r2 = await runFlow(store, chain.def, 16);
       const lat = stepLatencies(r2.starts);
-      add(name, 'chain of 1000 no-op', 'step p50 ms', lat.p50, name === 'sqlite' ? '<= 1' : '<= 3');
-      add(name, 'chain of 1000 no-op', 'step p99 ms', lat.p99);
+      add(name, `chain of ${steps} no-op`, 'step p50 ms', lat.p50, name === 'sqlite' ? '<= 1' : '<= 3');
+      add(name, `chain of ${steps} no-op`, 'step p99 ms', lat.p99);
     } finally {
       await store.close();
     }
@@ -72,14 +79,34 @@ async function benchBackend(name: 'sqlite' | 'postgres') {
 if (!only || only === 'sqlite') await benchBackend('sqlite');
 if (!only || only === 'postgres') await benchBackend('postgres');
 if (!args.includes('--skip-spawn')) {
-  const s = await benchSpawn({ runs: 2000, concurrency: 2 });
-  add('local', '2000 `true` commands, c=2', 'bare spawn/s', s.bareRate);
-  add('local', '2000 `true` commands, c=2', 'executor/s', s.executorRate);
-  add('local', '2000 `true` commands, c=2', 'executor ratio', s.ratio, '>= 0.9');
-  // The same 2,000 commands as jobs of one flow, through the whole engine and a SQLite store.
-  const engineRate = await commandFlowRate(2000, 2);
-  add('sqlite', '2000 `true` command jobs, c=2', 'engine/s', engineRate);
-  add('sqlite', '2000 `true` command jobs, c=2', 'engine ratio', engineRate / s.bareRate, '>= 0.9');
+  // The executor against a bare spawn loop, at 2 and at 16 commands in flight, in alternating blocks (exec-spawn.ts).
+  const runs = size(2000, 200);
+  let bareAt2 = 0;
+  for (const concurrency of [2, 16]) {
+    const s = await benchSpawn({ runs, concurrency });
+    const label = `${runs} \`true\` commands, c=${concurrency}`;
+    add('local', label, 'bare spawn/s', s.bareRate);
+    add('local', label, 'executor/s', s.executorRate);
+    add('local', label, 'executor ratio', s.ratio, '>= 0.95');
+    if (concurrency === 2) bareAt2 = s.bareRate;
+  }
+  // The same commands as jobs of one flow, through the whole engine and a SQLite store.
+  const engineRate = await commandFlowRate(runs, 2);
+  add('sqlite', `${runs} \`true\` command jobs, c=2`, 'engine/s', engineRate);
+  add('sqlite', `${runs} \`true\` command jobs, c=2`, 'engine ratio', engineRate / bareAt2, '>= 0.9');
+}
+
+if (!args.includes('--skip-api')) {
+  // One-step workflows over the JobCenter API with remote workers in a second process (api.ts).
+  for (const name of ['sqlite', 'postgres'] as const) {
+    if (only && only !== name) continue;
+    const r = await benchApi(name === 'postgres', size(2000, 200), size(300, 30));
+    add(name, 'API one-step workflows', '1x50 actions/s', r.oneWorker.actionsPerSec, name === 'sqlite' ? '>= 5000' : '>= 2000');
+    add(name, 'API one-step workflows', '4x50 actions/s', r.fourWorkers.actionsPerSec, name === 'sqlite' ? '>= 5000' : '>= 2000');
+    add(name, 'API one-step workflows', 'server CPU us/action', r.fourWorkers.serverUsPerAction);
+    if (name === 'postgres') add(name, 'API one-step workflows', 'postgres CPU us/action', r.fourWorkers.postgresUsPerAction);
+    add(name, 'API one-step workflows', 'call p50 ms', r.call.p50Ms);
+  }
 }
 
 if (!args.includes('--skip-dispatch')) {

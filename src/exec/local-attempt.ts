@@ -9,7 +9,6 @@
  * supervisor left no record is given RECORD_GRACE_MS from its claim for one to appear (the engine that
  * claimed it may have died a moment after the spawn), then reported lost, to be retried by the job's policy.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -22,6 +21,7 @@ import { formatBytes } from '../defs/limits.js';
 import { applyLimits, oomKilled, removeCgroups } from './attempt-limits.js';
 import { orderFile, outputFile, procFile, resultFile } from './paths.js';
 import type { RunFiles } from './run-files.js';
+import type { Spawner, SupervisorHandle } from './spawner.js';
 import type { RecordKind } from './run-log.js';
 import {
   bootId, readRecord, readStatus, readStopNote, signalGroup, spawnSupervisor, supervisorAlive, writeStopNote,
@@ -40,6 +40,8 @@ export interface AttemptEnvironment {
   env: (paths: { input: string; result: string }, dir: string) => NodeJS.ProcessEnv;
   attemptDir: string;
   recordGraceMs: number;
+  /** Forks the supervisors (spawner.ts); without it they are spawned from this process. */
+  spawner?: Spawner;
 }
 
 export class LocalAttempt {
@@ -50,7 +52,7 @@ export class LocalAttempt {
   /** How each of the job's limits is enforced (shown in the attempt), once started. */
   private applied: Record<string, string> | undefined;
   private readonly proc: { record: string; status: string; stop: string };
-  private child: ChildProcess | undefined;
+  private child: SupervisorHandle | undefined;
   private record: SupervisorRecord | undefined;
   private startError: string | undefined;
   /** Set once a timeout or an abort asked the job to stop; the first one decides the status. */
@@ -114,19 +116,22 @@ export class LocalAttempt {
       stderr: outputFile(stateDir, req.runId, req.job.name, req.attempt, 'stderr'),
       order: orderFile(stateDir, req.runId, req.job.name, req.attempt),
     };
-    let child: ChildProcess;
+    let child: SupervisorHandle;
     try {
-      child = spawnSupervisor(argv, { ...this.proc, ...streams }, req.logMaxBytes, cwd, this.ctx.env(this.paths, this.ctx.attemptDir), { mask: req.mask, cgroups });
+      child = spawnSupervisor(argv, { ...this.proc, ...streams }, req.logMaxBytes, cwd, this.ctx.env(this.paths, this.ctx.attemptDir),
+        { mask: req.mask, cgroups, spawner: this.ctx.spawner });
     } catch (err) {
       this.fail(`cannot start the supervisor: ${oneLine(err)}`);
       return;
     }
     this.child = child;
-    this.note('START', `pid=${child.pid ?? '-'} argv=${JSON.stringify(argv)}`);
+    child.on('spawn', () => this.note('START', `pid=${child.pid ?? '-'} argv=${JSON.stringify(argv)}`));
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child.pid === undefined) this.fail(`cannot start the supervisor (perl): ${err.code ?? err.message}`);
     });
     child.on('exit', () => void this.settle());
+    // The spawner died: the supervisor goes on; watch its files as after a re-attach.
+    child.on('orphaned', () => this.watch());
     this.armTimeout();
   }
 
@@ -193,6 +198,7 @@ export class LocalAttempt {
     this.ended = true;
     this.clearTimers();
     this.child?.removeAllListeners('exit');
+    this.child?.removeAllListeners('orphaned');
     this.child?.unref();
     this.onAbandon?.();
   }

@@ -18,6 +18,7 @@ import type { AttemptHandle, AttemptRequest, Executor } from '../engine/ports.js
 import { LocalAttempt, RECORD_GRACE_MS } from './local-attempt.js';
 import { REPO_BIN, attemptDir } from './paths.js';
 import { RunFiles } from './run-files.js';
+import { Spawner } from './spawner.js';
 
 export interface LocalExecutorOptions {
   /** Attempt files go under `<stateDir>/runs/`. */
@@ -41,6 +42,8 @@ export class LocalProcessExecutor implements Executor {
   private readonly runs = new Map<string, RunFiles>();
   private readonly inFlight = new Set<LocalAttempt>();
   private readonly idleCloseMs: number;
+  /** Forks the attempts' supervisors from a small process of its own (spawner.ts), started with the first attempt. */
+  private readonly spawner = new Spawner();
 
   constructor(private readonly opts: LocalExecutorOptions) {
     this.idleCloseMs = opts.idleCloseMs ?? 5000;
@@ -60,7 +63,7 @@ export class LocalProcessExecutor implements Executor {
     const dir = attemptDir(this.opts.stateDir, req.runId, req.job.name, req.attempt);
     const ctx = {
       stateDir: this.opts.stateDir, projectDir: this.opts.projectDir, attemptDir: dir, env: this.environment(req),
-      recordGraceMs: this.opts.recordGraceMs ?? RECORD_GRACE_MS,
+      recordGraceMs: this.opts.recordGraceMs ?? RECORD_GRACE_MS, spawner: this.spawner,
     };
     const attempt = new LocalAttempt(req, ctx, files, mode);
     this.inFlight.add(attempt);
@@ -103,6 +106,7 @@ export class LocalProcessExecutor implements Executor {
    */
   close(): void {
     for (const attempt of [...this.inFlight]) attempt.abandon(false);
+    this.spawner.close();
     for (const files of [...this.runs.values()]) {
       if (files.active > 0) continue;
       clearTimeout(files.idleTimer);

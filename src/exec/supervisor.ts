@@ -6,12 +6,13 @@
  * run later reads them: a status means the attempt ended; a live supervisor means it is still running and
  * can be watched, timed out and aborted; neither means it was lost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { AttemptUsage } from '../engine/ports.js';
 import { REPO_BIN } from './paths.js';
+import { SupervisorHandle, type Spawner } from './spawner.js';
 
 export const SUPERVISOR = join(REPO_BIN, 'ordo-supervise');
 
@@ -59,12 +60,13 @@ function usageOf(raw: Record<string, unknown> | undefined): AttemptUsage | undef
 }
 
 /**
- * Starts the supervisor of one attempt, detached (a session of its own); its stdio goes nowhere. `mask`: secret
+ * Starts the supervisor of one attempt, detached (a session of its own); its stdio goes nowhere. It is forked by
+ * the executor's spawner (spawner.ts) when there is one, else spawned from this process. `mask`: secret
  * values to write as `***` in the job's output; they go to the supervisor in a file only its owner can read,
  * which it reads and removes before the job starts (never in its argv, which every local user can see).
  */
 export function spawnSupervisor(argv: string[], files: SupervisorFiles, capBytes: number, cwd: string, env: NodeJS.ProcessEnv,
-  opts: { mask?: readonly string[]; cgroups?: readonly string[] } = {}): ChildProcess {
+  opts: { mask?: readonly string[]; cgroups?: readonly string[]; spawner?: Spawner } = {}): SupervisorHandle {
   const args = [SUPERVISOR, files.record, files.status, files.stdout, files.stderr, files.order, String(capBytes), '--', ...argv];
   const mask = opts.mask ?? [];
   // The cgroups the job joins before it execs (its limits: docs/limits.md).
@@ -74,7 +76,8 @@ export function spawnSupervisor(argv: string[], files: SupervisorFiles, capBytes
     writeFileSync(maskFile, mask.map((m) => `${Buffer.from(m, 'utf8').toString('hex')}\n`).join(''), { mode: 0o600 });
     supervisorEnv = { ...supervisorEnv, ORDO_SUPERVISE_MASK: maskFile };
   }
-  return spawn('perl', args, { cwd, env: supervisorEnv, detached: true, stdio: 'ignore' });
+  if (opts.spawner?.usable) return opts.spawner.start(args.slice(1), cwd, supervisorEnv);
+  return SupervisorHandle.of(spawn('perl', args, { cwd, env: supervisorEnv, detached: true, stdio: 'ignore' }));
 }
 
 export function readRecord(path: string): SupervisorRecord | undefined {

@@ -19,7 +19,8 @@ import { Catalog, type Registered } from './catalog.js';
 import { post, runsWithMail } from './inbox.js';
 import { liveOf, type LiveRun } from './live.js';
 import { insertEvent } from './rows.js';
-import { insertRun } from './runs.js';
+import { insertRun, insertRunFused } from './runs.js';
+import { canFuse } from './can-fuse.js';
 import { takeStep, type StepEnv } from './step-tx.js';
 import { WfStore } from './store.js';
 import { Notes, type LocalWorker } from './serve.js';
@@ -107,10 +108,10 @@ export class WorkflowEngine {
     }
     const { versionId, program } = await this.catalog.workflow(workflow);
     const now = this.opts.clock.now();
-    const created = await this.store.db.groupTransaction((tx) =>
-      insertRun(tx, {
-        versionId, program, input, env: opts.env, depth: 0, owner: this.owner, origin: opts.origin, at: now, undeclaredInputs: opts.undeclaredInputs,
-      }));
+    const spec = { versionId, program, input, env: opts.env, depth: 0, owner: this.owner, origin: opts.origin, at: now, undeclaredInputs: opts.undeclaredInputs };
+    // One statement where the backend can (a new run shares no row with others), else a group transaction.
+    const db = this.store.db;
+    const created = (await canFuse(db)) ? await insertRunFused(db, spec) : await db.groupTransaction((tx) => insertRun(tx, spec));
     if ('error' in created) throw new OrdoError('ORDO_WF_INPUT', created.error.msg);
     this.own(created);
     this.wake(created.id);

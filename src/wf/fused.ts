@@ -10,26 +10,15 @@
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../lang/json.js';
 import type { Event } from '../lang/vm/effects.js';
-import type { SqlPort, SqlValue } from '../store/port.js';
+import type { SqlValue } from '../store/port.js';
 import type { DirectResult, LiveRun } from './live.js';
 import type { Notes } from './serve.js';
-import { planStep, runValues, stepEventData, stepped, stepValues } from './plan.js';
+import { planStep, runValues, stepped, stepValues } from './plan.js';
 import type { StepEnv } from './step-tx.js';
 import { errorOf, taskOfCookie, type ClaimedTask } from './tasks.js';
 import { featuresOf } from './features.js';
 import { formatRunId } from './types.js';
-
-const probed = new WeakMap<SqlPort, Promise<boolean>>();
-
-/** Whether the backend runs data-modifying statements inside WITH (tried once per connection). */
-export function canFuse(db: SqlPort): Promise<boolean> {
-  let p = probed.get(db);
-  if (!p) {
-    p = db.query('WITH x AS (DELETE FROM wf_inbox WHERE 1 = 0 RETURNING id) SELECT COUNT(*) AS n FROM x').then(() => true, () => false);
-    probed.set(db, p);
-  }
-  return p;
-}
+import { canFuse } from './can-fuse.js';
 
 export type FusedOutcome = 'stepped' | 'stale' | 'fallback';
 
@@ -48,9 +37,19 @@ export async function tryFused(env: StepEnv, run: LiveRun, notes: Notes, direct:
     const error = errorOf(direct.outargs);
     event = error ? { kind: 'action_failed', error } : { kind: 'action_done', output: direct.outargs };
   } else if (run.state.status !== 'running') return 'fallback';
-  const plan = planStep(run, event, now);
+  // A plain step followed at once by the run's end (a result taken, then the end) is one statement too.
+  const steps = [planStep(run, event, now)];
+  const first = steps[0]!;
+  if (first.next.status === 'running' && !first.effect) {
+    const at: LiveRun = { ...run };
+    stepped(at, { state: first.next, stepNo: first.stepNo, wakeAt: first.wakeAt });
+    const end = planStep(at, undefined, now);
+    if (end.ended) steps.push(end);
+  }
+  const plan = steps[steps.length - 1]!;
   const effect = plan.effect;
-  if (effect && effect.kind !== 'call_action') return 'fallback';
+  // The end's own effect (done, failed) needs no rows beyond those of the end.
+  if (effect && effect.kind !== 'call_action' && !plan.ended) return 'fallback';
   // The end of a run fuses when it touches nothing but its own rows: no parent to tell, and a program without
   // lock, event or child steps (see features.ts); anything else ends on the general path (step-tx.ts endRun).
   const can = featuresOf(run.program);
@@ -70,15 +69,16 @@ export async function tryFused(env: StepEnv, run: LiveRun, notes: Notes, direct:
   };
   const ctes: Frag[] = [];
   const events: Frag[] = [];
-  const [sts, st, ss, sw, sat, supd, sout, serr, send] = runValues(plan, now);
+  const [sts, st, ss, sw, sat, revs, supd, sout, serr, send] = runValues(plan, now, steps.length);
   ctes.push(frag(() => `u AS (UPDATE wf_runs SET status = ${p(sts ?? null, 'TEXT')}, state = ${p(st ?? null, 'TEXT')}, step = ${p(ss ?? null, 'INTEGER')}, ` +
-    `wait_step = ${p(sw ?? null, 'INTEGER')}, wake_at = ${p(sat ?? null, 'BIGINT')}, rev = rev + 1, updated_at = ${p(supd ?? null, 'BIGINT')}, ` +
+    `wait_step = ${p(sw ?? null, 'INTEGER')}, wake_at = ${p(sat ?? null, 'BIGINT')}, rev = rev + ${p(revs ?? 1, 'INTEGER')}, updated_at = ${p(supd ?? null, 'BIGINT')}, ` +
     `output = ${p(sout ?? null, 'TEXT')}, error = ${p(serr ?? null, 'TEXT')}, ended_at = ${p(send ?? null, 'BIGINT')} ` +
     `WHERE id = ${p(run.id, 'BIGINT')} AND rev = ${p(run.rev, 'INTEGER')} AND owner = ${p(env.owner, 'TEXT')} RETURNING id)`));
-  const [vstep, vat, vpc, vop, vev, veff, vstatus] = stepValues(plan, now);
-  ctes.push(frag(() => `s AS (INSERT INTO wf_steps (run_id, step, at, pc, op, event, effect, status) SELECT id, ${p(vstep ?? null, 'INTEGER')}, ` +
-    `${p(vat ?? null, 'BIGINT')}, ${p(vpc ?? null, 'INTEGER')}, ${p(vop ?? null, 'TEXT')}, ${p(vev ?? null, 'TEXT')}, ${p(veff ?? null, 'TEXT')}, ` +
-    `${p(vstatus ?? null, 'TEXT')} FROM u)`));
+  ctes.push(frag(() => 's AS (INSERT INTO wf_steps (run_id, step, at, pc, op, event, effect, status) ' + steps.map((one) => {
+    const [vstep, vat, vpc, vop, vev, veff, vstatus] = stepValues(one, now);
+    return `SELECT id, ${p(vstep ?? null, 'INTEGER')}, ${p(vat ?? null, 'BIGINT')}, ${p(vpc ?? null, 'INTEGER')}, ${p(vop ?? null, 'TEXT')}, ` +
+      `${p(vev ?? null, 'TEXT')}, ${p(veff ?? null, 'TEXT')}, ${p(vstatus ?? null, 'TEXT')} FROM u`;
+  }).join(' UNION ALL ') + ')'));
 
   if (direct && key && event) {
     const failed = event.kind === 'action_failed';
@@ -92,11 +92,12 @@ export async function tryFused(env: StepEnv, run: LiveRun, notes: Notes, direct:
     const [pre, post] = withTaskId(rest);
     events.push(frag(() => `SELECT 1 AS ord, ${p(failed ? 'wf_task_failed' : 'wf_task_done', 'TEXT')} AS kind, ${p(pre, 'TEXT')} || CAST(r.id AS TEXT) || ${p(post, 'TEXT')} AS data FROM r`));
   }
-  events.push(frag(() => `SELECT 2 AS ord, ${p('wf_step', 'TEXT')} AS kind, ${p(JSON.stringify(stepEventData(plan)), 'TEXT')} AS data FROM u`));
   if (plan.ended) {
     // As endRun: its unfinished tasks cancelled (a late result is then refused), its inbox emptied, the end event.
+    // Not the task `r` ends in this statement: a row changed by two parts of one statement changes only once.
+    const notTaken = direct && key ? ' AND id NOT IN (SELECT id FROM r)' : '';
     ctes.push(frag(() => `c AS (UPDATE wf_tasks SET state = 'cancelled', ended_at = ${p(now, 'BIGINT')} ` +
-      "WHERE run_id IN (SELECT id FROM u) AND state IN ('ready', 'claimed') RETURNING id)"));
+      `WHERE run_id IN (SELECT id FROM u) AND state IN ('ready', 'claimed')${notTaken} RETURNING id)`));
     ctes.push(frag(() => 'i AS (DELETE FROM wf_inbox WHERE run_id IN (SELECT id FROM u) RETURNING id)'));
     const done = plan.next.status === 'done';
     const data: JsonObject = done ? { output: plan.next.output ?? {} } : { error: (plan.next.error ?? null) as JsonObject | null };
@@ -126,8 +127,10 @@ export async function tryFused(env: StepEnv, run: LiveRun, notes: Notes, direct:
       events.push(frag(() => `SELECT 3 AS ord, ${p('wf_task_claimed', 'TEXT')} AS kind, ${p(pre, 'TEXT')} || CAST(t.id AS TEXT) || ${p(post, 'TEXT')} AS data FROM t`));
     }
   }
-  const head = frag(() => `ev AS (INSERT INTO events (at, run_id, kind, data, wf_run_id) SELECT ${p(now, 'BIGINT')}, NULL, kind, data, ${p(run.id, 'BIGINT')} FROM (`);
-  ctes.push({ sql: `${head.sql}${events.map((e) => e.sql).join(' UNION ALL ')}) x ORDER BY ord)`, params: [...head.params, ...events.flatMap((e) => e.params)] });
+  if (events.length > 0) {
+    const head = frag(() => `ev AS (INSERT INTO events (at, run_id, kind, data, wf_run_id) SELECT ${p(now, 'BIGINT')}, NULL, kind, data, ${p(run.id, 'BIGINT')} FROM (`);
+    ctes.push({ sql: `${head.sql}${events.map((e) => e.sql).join(' UNION ALL ')}) x ORDER BY ord)`, params: [...head.params, ...events.flatMap((e) => e.params)] });
+  }
   // With a worker's result, the run and the task change together or not at all: 1/0 aborts the statement.
   const check = direct ? ', 1 / ((SELECT COUNT(*) FROM u) * (SELECT COUNT(*) FROM r)) AS ok' : '';
   const task = effect?.kind === 'call_action' ? ', (SELECT id FROM t) AS t' : '';
@@ -155,6 +158,6 @@ export async function tryFused(env: StepEnv, run: LiveRun, notes: Notes, direct:
     } else if (!claimFor) notes.tasksFor.add(effect.action);
   }
   direct?.settle(true, event?.kind === 'action_failed' ? 'failed' : 'done');
-  stepped(run, { state: plan.next, stepNo: plan.stepNo, wakeAt: plan.wakeAt });
+  stepped(run, { state: plan.next, stepNo: plan.stepNo, wakeAt: plan.wakeAt }, steps.length);
   return 'stepped';
 }

@@ -2,7 +2,6 @@
  * A step planned before it is written: the VM's transition (pure) and the values of the rows it writes,
  * shared by the general path (step-tx.ts) and the one-statement path (fused.ts).
  */
-import type { JsonObject } from '../lang/json.js';
 import type { Effect, Event } from '../lang/vm/effects.js';
 import type { RunState } from '../lang/vm/state.js';
 import { step, VmProtocolError } from '../lang/vm/step.js';
@@ -29,10 +28,10 @@ function safeStep(run: LiveRun, event: Event | undefined): StepResult {
   }
 }
 
-/** The run as it is after a step was written. */
-export function stepped(run: LiveRun, wrote: { state: RunState; stepNo: number; wakeAt: number | null }): void {
+/** The run as it is after a step (or `taken` steps, the last one `wrote`) was written. */
+export function stepped(run: LiveRun, wrote: { state: RunState; stepNo: number; wakeAt: number | null }, taken = 1): void {
   run.state = wrote.state;
-  run.rev += 1;
+  run.rev += taken;
   run.step = wrote.stepNo + 1;
   run.waitStep = wrote.state.status === 'waiting' ? wrote.stepNo : null;
   run.wakeAt = wrote.wakeAt;
@@ -61,18 +60,15 @@ export function planStep(run: LiveRun, event: Event | undefined, now: number): P
   };
 }
 
-/** status, state, step, wait_step, wake_at, updated_at, output, error, ended_at. */
-export function runValues(p: PlannedStep, now: number): Array<string | number | null> {
+/** status, state, step, wait_step, wake_at, updated_at, output, error, ended_at; with `revs`: status ... wake_at, revs, updated_at ... */
+export function runValues(p: PlannedStep, now: number, revs?: number): Array<string | number | null> {
   const n = p.next;
-  return [n.status, JSON.stringify(n), p.stepNo + 1, p.waiting ? p.stepNo : null, p.wakeAt, now, n.output ? JSON.stringify(n.output) : null,
+  const head = [n.status, JSON.stringify(n), p.stepNo + 1, p.waiting ? p.stepNo : null, p.wakeAt];
+  return [...head, ...(revs === undefined ? [] : [revs]), now, n.output ? JSON.stringify(n.output) : null,
     n.error ? JSON.stringify(n.error) : null, p.ended ? now : null];
 }
 
 /** step, at, pc, op, event, effect, status. */
 export function stepValues(p: PlannedStep, now: number): Array<string | number | null> {
   return [p.stepNo, now, p.pc, p.op, p.event ? JSON.stringify(p.event) : null, p.effect ? JSON.stringify(p.effect) : null, p.next.status];
-}
-
-export function stepEventData(p: PlannedStep): JsonObject {
-  return { step: p.stepNo, pc: p.pc, op: p.op, event: p.event?.kind ?? null, effect: p.effect?.kind ?? null, status: p.next.status };
 }

@@ -1,7 +1,8 @@
 /**
  * One VM step, one transaction: the answer the run takes (consumed from its inbox), the new RunState
  * (written only if the row's rev is still the one this engine read, and this engine still owns it), the
- * step-log row, the `wf_step` event, and the effect served with its rows. When the run ends, its locks go
+ * step-log row (wf_steps: the log of every transition), and the effect served with its rows. An end that follows
+ * at once is taken in the same transaction. When the run ends, its locks go
  * to their next waiters, its subscriptions and unfinished tasks go, its waiting parent is told and the
  * children it still waited for are cancelled, all in the same transaction.
  */
@@ -12,7 +13,7 @@ import type { Queryable, SqlPort } from '../store/port.js';
 import { findEvent } from './answer.js';
 import { featuresOf } from './features.js';
 import { tryFused } from './fused.js';
-import { planStep, runValues, stepEventData, stepped, stepValues } from './plan.js';
+import { planStep, runValues, stepped, stepValues, type PlannedStep } from './plan.js';
 import type { Catalog } from './catalog.js';
 import { clearInbox, consume, post } from './inbox.js';
 import type { LiveRun } from './live.js';
@@ -54,7 +55,7 @@ export async function takeStep(env: StepEnv, run: LiveRun, notes: Notes): Promis
   }
   let recorded: Awaited<ReturnType<typeof recordResult>> = null;
   let looked = false;
-  let wrote: { state: RunState; stepNo: number; effect: Effect | undefined; wakeAt: number | null } | null;
+  let wrote: { state: RunState; stepNo: number; effect: Effect | undefined; wakeAt: number | null; taken: number } | null;
   try {
     wrote = await env.db.groupTransaction(async (tx) => {
       let event: Event | undefined;
@@ -75,21 +76,33 @@ export async function takeStep(env: StepEnv, run: LiveRun, notes: Notes): Promis
           return null;
         } else consumed = look.dropped;
       }
-      const row = planStep(run, event, now);
+      await consume(tx, consumed);
+      // A run's end that follows at once (a result taken, then the end) is taken in the same transaction: it
+      // is still its own row in wf_steps, and the run's row is written once, with the last state. Only the end:
+      // other steps keep a transaction each, so runs interleave as they always have.
+      const rows: PlannedStep[] = [planStep(run, event, now)];
+      const first = rows[0]!;
+      if (first.next.status === 'running' && !(run.deadlineAt !== null && now >= run.deadlineAt)) {
+        const at: LiveRun = { ...run };
+        stepped(at, { state: first.next, stepNo: first.stepNo, wakeAt: first.wakeAt });
+        const end = planStep(at, undefined, now);
+        if (end.ended) rows.push(end);
+      }
+      const row = rows[rows.length - 1]!;
       const { next, stepNo, effect, waiting, ended, wakeAt } = row;
       const changed = await tx.run(
-        'UPDATE wf_runs SET status = ?, state = ?, step = ?, wait_step = ?, wake_at = ?, rev = rev + 1, updated_at = ?, output = ?, ' +
-        'error = ?, ended_at = ? WHERE id = ? AND rev = ? AND owner = ?', [...runValues(row, now), run.id, run.rev, env.owner]);
+        'UPDATE wf_runs SET status = ?, state = ?, step = ?, wait_step = ?, wake_at = ?, rev = rev + ?, updated_at = ?, output = ?, ' +
+        'error = ?, ended_at = ? WHERE id = ? AND rev = ? AND owner = ?', [...runValues(row, now, rows.length), run.id, run.rev, env.owner]);
       if (changed === 0) throw new Stale();
-      await tx.run('INSERT INTO wf_steps (run_id, step, at, pc, op, event, effect, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [run.id, ...stepValues(row, now)]);
-      await insertEvent(tx, { at: now, runId: run.id, kind: 'wf_step', data: stepEventData(row) });
-      await consume(tx, consumed);
+      for (const r of rows) {
+        await tx.run('INSERT INTO wf_steps (run_id, step, at, pc, op, event, effect, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [run.id, ...stepValues(r, now)]);
+      }
       if (waiting && effect) {
         await serve({ tx, now, owner: env.owner, catalog: env.catalog, notes, reserve: env.reserve },
           { id: run.id, rootId: run.rootId, step: stepNo, workflow: run.program.name }, effect);
       }
       if (ended) await endRun(tx, run, next, now, notes);
-      return { state: next, stepNo, effect, wakeAt };
+      return { state: next, stepNo, effect, wakeAt, taken: rows.length };
     });
   } catch (err) {
     notes.rolledBack();
@@ -105,7 +118,7 @@ export async function takeStep(env: StepEnv, run: LiveRun, notes: Notes): Promis
     if (run.wakeAt !== null && run.wakeAt <= now) run.wakeAt = null;
     return { kind: 'idle' };
   }
-  stepped(run, wrote);
+  stepped(run, wrote, wrote.taken);
   return { kind: 'stepped' };
 }
 

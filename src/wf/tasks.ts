@@ -10,7 +10,8 @@ import { isObject, type JsonObject } from '../lang/json.js';
 import type { ActionDef } from '../lang/program.js';
 import type { Event } from '../lang/vm/effects.js';
 import { fromReported, type RunError } from '../lang/vm/errors.js';
-import type { Queryable, SqlPort } from '../store/port.js';
+import type { Queryable, SqlPort, SqlRow } from '../store/port.js';
+import { canFuse } from './can-fuse.js';
 import { answer } from './inbox.js';
 import { insertEvent, toTask } from './rows.js';
 import { formatRunId, type WfTaskRow } from './types.js';
@@ -89,22 +90,38 @@ function envOf(t: WfTaskRow & { workflow: string }): JsonObject {
 export async function claim(db: SqlPort, worker: string, action: string, limit: number, now: number, runId?: number): Promise<ClaimedTask[]> {
   const lock = db.caps.skipLocked ? ' FOR UPDATE SKIP LOCKED' : '';
   const only = runId === undefined ? '' : ' AND run_id = ?';
+  // One task per statement: a scalar subquery is evaluated once (an IN list with LIMIT may not be).
+  const update = "UPDATE wf_tasks SET state = 'claimed', attempts = attempts + 1, worker = ?, claimed_at = ?, " +
+    "cookie = CAST(run_id AS TEXT) || '.' || CAST(step AS TEXT) || '.' || CAST(attempts + 1 AS TEXT) || '.' || CAST(? AS TEXT), " +
+    'deadline = CASE WHEN timeout_ms IS NULL THEN NULL ELSE CAST(? AS BIGINT) + timeout_ms END ' +
+    `WHERE state = 'ready' AND id = (SELECT id FROM wf_tasks WHERE state = 'ready' AND action = ? AND not_before <= ?${only} ` +
+    `ORDER BY id LIMIT 1${lock}) RETURNING *`;
+  const params = (nonce: string) => (runId === undefined ? [worker, now, nonce, now, action, now] : [worker, now, nonce, now, action, now, runId]);
+  const claimed = (row: SqlRow): ClaimedTask => {
+    const t = { ...toTask(row), workflow: String(row.workflow) };
+    return { taskId: t.id, runId: t.runId, step: t.step, action: t.action, cookie: t.cookie ?? '', input: t.input, env: envOf(t), attempt: t.attempts, deadline: t.deadline };
+  };
+  if (await canFuse(db)) {
+    // Each claim with its event in one statement (one round trip, atomic on its own), as fused.ts does for steps.
+    const out: ClaimedTask[] = [];
+    const sql = `WITH c AS (${update}), e AS (INSERT INTO events (at, run_id, kind, data, wf_run_id) SELECT CAST(? AS BIGINT), NULL, 'wf_task_claimed', ` +
+      `'{"task":' || CAST(c.id AS TEXT) || ',"step":' || CAST(c.step AS TEXT) || ',"action":' || CAST(? AS TEXT) || ',"attempt":' || ` +
+      "CAST(c.attempts AS TEXT) || ',\"worker\":' || CAST(? AS TEXT) || '}', c.run_id FROM c) SELECT * FROM c";
+    for (let k = 0; k < limit; k++) {
+      const [row] = await db.query(sql, [...params(randomBytes(6).toString('hex')), now, JSON.stringify(action), JSON.stringify(worker)]);
+      if (!row) break;
+      out.push(claimed(row));
+    }
+    return out;
+  }
   return db.transaction(async (tx) => {
     const out: ClaimedTask[] = [];
     for (let k = 0; k < limit; k++) {
-      const nonce = randomBytes(6).toString('hex');
-      // One task per statement: a scalar subquery is evaluated once (an IN list with LIMIT may not be).
-      const [row] = await tx.query(
-        "UPDATE wf_tasks SET state = 'claimed', attempts = attempts + 1, worker = ?, claimed_at = ?, " +
-        "cookie = CAST(run_id AS TEXT) || '.' || CAST(step AS TEXT) || '.' || CAST(attempts + 1 AS TEXT) || '.' || CAST(? AS TEXT), " +
-        'deadline = CASE WHEN timeout_ms IS NULL THEN NULL ELSE CAST(? AS BIGINT) + timeout_ms END ' +
-        `WHERE state = 'ready' AND id = (SELECT id FROM wf_tasks WHERE state = 'ready' AND action = ? AND not_before <= ?${only} ` +
-        `ORDER BY id LIMIT 1${lock}) RETURNING *`,
-        runId === undefined ? [worker, now, nonce, now, action, now] : [worker, now, nonce, now, action, now, runId]);
+      const [row] = await tx.query(update, params(randomBytes(6).toString('hex')));
       if (!row) break;
-      const t = { ...toTask(row), workflow: String(row.workflow) };
-      await insertEvent(tx, { at: now, runId: t.runId, kind: 'wf_task_claimed', data: { task: t.id, step: t.step, action, attempt: t.attempts, worker } });
-      out.push({ taskId: t.id, runId: t.runId, step: t.step, action: t.action, cookie: t.cookie ?? '', input: t.input, env: envOf(t), attempt: t.attempts, deadline: t.deadline });
+      const t = claimed(row);
+      await insertEvent(tx, { at: now, runId: t.runId, kind: 'wf_task_claimed', data: { task: t.taskId, step: t.step, action, attempt: t.attempt, worker } });
+      out.push(t);
     }
     return out;
   });

@@ -4,8 +4,8 @@
  * to the connection's subscriptions. The token comes in the upgrade request's Authorization header; the
  * upgrade of a page from another web origin is refused (guards.ts).
  *
- * The token is checked again before each message and while the connection idles (connections.ts): a
- * demoted user's next call has the new role, and a revoked or expired token gets its calls refused
+ * The token is checked again before each message (one check for the messages of a burst) and while the
+ * connection idles (connections.ts): a demoted user's next call has the new role, and a revoked or expired token gets its calls refused
  * (ORDO_UNAUTHENTICATED) and the socket closed (1008), its subscriptions with it.
  *
  * Bad peers cannot hold the server: a message past the size limit gets an error (past four times the limit
@@ -24,6 +24,7 @@ import type { Session } from '../context.js';
 import { notification } from '../rpc/protocol.js';
 import { callerOf } from './caller.js';
 import { sendError } from './rest.js';
+import { batchedSend } from './ws-batch.js';
 
 const MAX_IN_FLIGHT = 32;
 const MAX_BUFFERED = 16 * 1024 * 1024;
@@ -49,6 +50,7 @@ export function wsRoutes(app: ApiApp) {
     }, (socket: WebSocket, req) => {
       let principal = (req as unknown as { principal: Principal }).principal;
       const address = req.ip;
+      const send = batchedSend(socket);
       const session: Session = {
         id: randomBytes(8).toString('hex'),
         notify: (method, params) => {
@@ -57,15 +59,25 @@ export function wsRoutes(app: ApiApp) {
             socket.close(1008, 'slow consumer');
             return;
           }
-          socket.send(JSON.stringify(notification(method, params)));
+          send(JSON.stringify(notification(method, params)));
         },
       };
-      /** The principal as its credential stands now, or why it no longer stands. */
-      const current = async () => {
-        const verdict = await app.auth.verdict(principal);
-        if (verdict.error) req.log.error({ err: verdict.error }, 'websocket: the credential could not be checked');
-        principal = verdict.principal;
-        return verdict;
+      /**
+       * The principal as its credential stands now, or why it no longer stands. The messages that arrive before a
+       * check starts share it (it starts once this turn's I/O is handled): each is still checked after it
+       * arrived, with one store read for a burst of calls instead of one per call.
+       */
+      let check: ReturnType<typeof app.auth.verdict> | undefined;
+      const current = () => {
+        check ??= new Promise((resolve) => setImmediate(() => {
+          check = undefined;
+          resolve(app.auth.verdict(principal).then((verdict) => {
+            if (verdict.error) req.log.error({ err: verdict.error }, 'websocket: the credential could not be checked');
+            principal = verdict.principal;
+            return verdict;
+          }));
+        }));
+        return check;
       };
       const end = (refusal: OrdoError) => {
         app.hub.drop(session);
@@ -98,7 +110,7 @@ export function wsRoutes(app: ApiApp) {
           const after: Array<() => void> = [];
           const call = { principal: checked.principal, session, address, refusal: checked.refusal, afterReply: (fn: () => void) => after.push(fn) };
           const response = await app.core.handle(textOf(data), call);
-          if (response !== undefined && socket.readyState === socket.OPEN) socket.send(response);
+          if (response !== undefined && socket.readyState === socket.OPEN) send(response);
           for (const fn of after) fn();
           if (checked.refusal && checked.final) end(checked.refusal);
         };

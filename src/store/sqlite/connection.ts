@@ -37,10 +37,12 @@ export class SqliteConnection implements SqlPort {
   private inTransaction = false;
   private readonly group = new GroupCommit(() => {
     // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
-    this.db.exec('BEGIN IMMEDIATE');
+    this.prepare('BEGIN IMMEDIATE').run();
     this.inTransaction = true;
     return {
-      tx: this.direct, exec: (sql: string) => void this.db.exec(sql), isOpen: () => this.db.inTransaction,
+      // Prepared once, like every statement: parsing SAVEPOINT, RELEASE and COMMIT for each member of a group
+      // cost a tenth of the server's time in the API benchmark.
+      tx: this.direct, exec: (sql: string) => void this.prepare(sql).run(), isOpen: () => this.db.inTransaction,
       end: () => (this.inTransaction = false),
     };
   }, (fn) => this.mutex.lock(fn));
