@@ -567,15 +567,21 @@ export class Engine {
 
   private armRetryTimer(): void {
     let next = Infinity;
+    let due = false;
     const now = this.opts.clock.now();
     for (const run of this.runs.values()) {
       for (const name of run.delayed) {
         const task = run.tasks.get(name);
         const nb = task?.state === 'ready' ? task.notBefore : null;
-        if (!nb || nb <= now) run.delayed.delete(name);
-        else if (nb < next) next = nb;
+        if (!nb || nb <= now) {
+          run.delayed.delete(name);
+          // Its delay ran out during this tick, after the dispatch saw it waiting (a slow tick on a loaded
+          // machine): nothing else would wake the engine for it, so one more tick dispatches it.
+          if (nb) due = true;
+        } else if (nb < next) next = nb;
       }
     }
+    if (due) this.wake();
     if (this.retryTimer && this.retryTimer.at === next) return;
     if (this.retryTimer) this.opts.clock.clearTimer(this.retryTimer.handle);
     this.retryTimer = null;
